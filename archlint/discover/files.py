@@ -1,0 +1,136 @@
+"""Which files a scan looks at: git's view of the tree when there is one, a walk otherwise."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Iterable, Iterator
+from fnmatch import fnmatch
+
+from archlint.model.globs import path_matches
+from archlint.model.settings import DEFAULT_EXCLUDES, Settings
+from archlint.model.source import Skipped, SourceFile, Tree
+
+PYTHON_SUFFIXES = (".py",)
+
+# Never let a scanned repository's git configuration run a program (core.fsmonitor is a
+# command), whatever its .git/config says.
+_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false")
+
+
+def list_tree(root: str, settings: Settings) -> Tree:
+    """Every file under ``root`` that is not excluded; ``root`` must be a directory."""
+    root = os.path.realpath(root)
+    listed = _git_files(root)
+    if not listed:  # not a work tree, or a directory git ignores entirely: walk it
+        listed = None
+    git = listed is not None
+    skipped: list[Skipped] = []
+    paths = listed if listed is not None else _walk(root, skipped)
+    python: list[SourceFile] = []
+    files: list[str] = []
+    venvs = {p.rpartition("/")[0] for p in paths if p.endswith("pyvenv.cfg")} - {""}
+    for path in sorted(paths):
+        if _excluded(path, settings.exclude, venvs):
+            continue
+        info = _stat_inside(root, path, skipped)
+        if info is None:
+            continue
+        if path.endswith(PYTHON_SUFFIXES):
+            python.append(SourceFile(path, info.st_size))
+        else:
+            files.append(path)
+    return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git)
+
+
+def _excluded(path: str, patterns: Iterable[str], venvs: set[str]) -> bool:
+    parts = path.split("/")
+    for part in parts[:-1]:
+        if any(fnmatch(part, pat) for pat in DEFAULT_EXCLUDES):
+            return True
+    if venvs and any(path.startswith(v + "/") for v in venvs):
+        return True
+    return any(path_matches(path, pat) for pat in patterns)
+
+
+def _stat_inside(root: str, rel: str, skipped: list[Skipped]) -> os.stat_result | None:
+    """The file's stat when it is a regular file inside ``root``; symlinks are followed only
+    when they stay inside the scanned tree."""
+    full = os.path.join(root, rel)
+    try:
+        info = os.lstat(full)
+        if stat.S_ISLNK(info.st_mode):
+            target = os.path.realpath(full)
+            if os.path.commonpath([root, target]) != root:
+                skipped.append(Skipped(rel, "symlink pointing outside the scanned tree, not followed", False))
+                return None
+            info = os.stat(full)
+    except FileNotFoundError:
+        if os.path.islink(full):
+            skipped.append(Skipped(rel, "broken or looping symlink", True))
+        return None  # listed by git but deleted from the work tree
+    except OSError as exc:
+        skipped.append(Skipped(rel, f"cannot stat: {exc.strerror or exc}", True))
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info
+
+
+def _git_files(root: str) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files, or None when ``root`` is not in a git
+    work tree (or git is missing or refuses the repository)."""
+    try:
+        proc = subprocess.run(
+            [*_GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({n for n in names if n and not n.startswith("../")})
+
+
+def _walk(root: str, skipped: list[Skipped]) -> list[str]:
+    return sorted(_walk_iter(root, "", skipped))
+
+
+def _walk_iter(root: str, start: str, skipped: list[Skipped]) -> Iterator[str]:
+    stack = [start]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel) if rel else root) as it:
+                entries = list(it)
+        except OSError as exc:
+            skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror or exc}", True))
+            continue
+        names = {e.name for e in entries}
+        if rel and "pyvenv.cfg" in names:
+            continue
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not any(fnmatch(entry.name, pat) for pat in DEFAULT_EXCLUDES):
+                    stack.append(path)
+            elif entry.is_symlink() and _is_dir_link(entry.path):
+                skipped.append(Skipped(path, "symlinked directory, not followed", False))
+            else:
+                yield path
+
+
+def _is_dir_link(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except OSError:
+        return False

@@ -1,0 +1,62 @@
+"""Reading the scanned files and handing them to extraction; every file read gets facts,
+even when that fact is only why it could not be read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from archlint.extract.runner import Progress, Task, extract_tasks
+from archlint.model.facts import FileFacts, ParseError
+from archlint.model.source import SourceFile
+
+
+def read_file(root: str, source: SourceFile, max_size: int) -> bytes | FileFacts:
+    """The file's bytes, or facts that say why it is not analysed."""
+    full = os.path.join(root, source.path)
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except FileNotFoundError:
+        return _failed(source.path, "AL002", "the file vanished during the scan")
+    except IsADirectoryError:
+        return _failed(source.path, "AL002", "a directory named like a Python file")
+    except OSError as exc:
+        return _failed(source.path, "AL002", f"cannot read: {exc.strerror or exc}")
+    if len(data) > max_size:
+        return _failed(
+            source.path,
+            "AL003",
+            f"skipped: larger than max_file_size ({max_size:,} bytes); probably generated",
+        )
+    return data
+
+
+def _failed(path: str, code: str, message: str) -> FileFacts:
+    facts = FileFacts(path=path)
+    facts.error = ParseError(code, message, 1)
+    return facts
+
+
+def extract_files(
+    root: str,
+    files: Sequence[SourceFile],
+    *,
+    max_size: int,
+    jobs: int,
+    progress: Progress | None = None,
+    debug: bool = False,
+) -> dict[str, FileFacts]:
+    out: dict[str, FileFacts] = {}
+    tasks: list[Task] = []
+    for source in files:
+        data = read_file(root, source, max_size)
+        if isinstance(data, FileFacts):
+            out[source.path] = data
+            if progress:
+                progress(1)
+        else:
+            tasks.append((source.path, data))
+    for facts in extract_tasks(tasks, jobs, progress, debug):
+        out[facts.path] = facts
+    return out

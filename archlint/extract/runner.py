@@ -1,0 +1,192 @@
+"""Running extraction over many files: in worker processes, one file at a time per worker.
+
+libcst's native parser can crash the process outright on pathological input (thousands of
+nested brackets). A crash must cost one file, not the scan, so parsing runs in worker
+processes that each hold exactly one file at a time: when a worker dies, the file it held
+becomes a finding, a new worker takes its place, and that file is retried nowhere else.
+With ``jobs=1`` extraction runs in-process, except for files that look deeply nested, which
+still go to a worker of their own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+
+from archlint.extract.source import content_hash, extract_source
+from archlint.model.facts import FileFacts, ParseError
+
+Progress = Callable[[int], None]
+Task = tuple[str, bytes]
+
+# 100 opening brackets in a row, each perhaps after a name: far beyond hand-written code,
+# and the shape that makes the native parser overflow its stack.
+_DEEP = re.compile(rb"(?:[\w.]*[ \t]*[(\[{][ \t\r\n]*){100}")
+
+
+def looks_deep(data: bytes) -> bool:
+    return _DEEP.search(data) is not None
+
+
+def extract_one(path: str, data: bytes, debug: bool = False) -> FileFacts:
+    """Extraction of one file with every internal error contained as a finding."""
+    try:
+        return extract_source(path, data)
+    except Exception as exc:  # noqa: BLE001 - a bug here must cost one file only
+        facts = FileFacts(path=path, sha=content_hash(data))
+        name = type(exc).__name__
+        facts.error = ParseError(
+            "AL004",
+            f"internal error while extracting: {name}: {exc}"[:300],
+            1,
+            traceback.format_exc() if debug else "",
+        )
+        return facts
+
+
+def crashed(path: str, data: bytes, exitcode: int | None) -> FileFacts:
+    facts = FileFacts(path=path, sha=content_hash(data))
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
+    facts.error = ParseError(
+        "AL001",
+        f"the parser crashed on this file ({how}); deeply nested expressions are the usual cause",
+        1,
+    )
+    return facts
+
+
+def _worker_main(conn: Connection, debug: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        path, data = task
+        conn.send(extract_one(path, data, debug))
+
+
+class _Worker:
+    __slots__ = ("process", "conn", "task")
+
+    def __init__(self, context: multiprocessing.context.BaseContext, debug: bool) -> None:
+        parent, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, debug), daemon=True)
+        self.process.start()
+        child.close()
+        self.conn = parent
+        self.task: Task | None = None
+
+    def give(self, task: Task) -> None:
+        self.task = task
+        self.conn.send(task)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.conn.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(1)
+        self.conn.close()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts a worker in milliseconds with libcst already imported; elsewhere spawn.
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+
+
+def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[FileFacts]:
+    """Facts for every task, in completion order, from up to ``jobs`` worker processes."""
+    queue = deque(tasks)
+    if not queue:
+        return
+    context = _context()
+    workers: list[_Worker] = []
+    try:
+        for _ in range(min(jobs, len(queue))):
+            worker = _Worker(context, debug)
+            worker.give(queue.popleft())
+            workers.append(worker)
+        busy = list(workers)
+        while busy:
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in list(busy):
+                if worker.conn not in ready and worker.process.sentinel not in ready:
+                    continue
+                task = worker.task
+                assert task is not None
+                try:
+                    result = worker.conn.recv()
+                except (EOFError, OSError):
+                    worker.process.join(5)
+                    result = crashed(task[0], task[1], worker.process.exitcode)
+                    worker.kill()
+                    busy.remove(worker)
+                    workers.remove(worker)
+                    if queue:
+                        worker = _Worker(context, debug)
+                        worker.give(queue.popleft())
+                        busy.append(worker)
+                        workers.append(worker)
+                    yield result
+                    continue
+                yield result
+                if queue:
+                    worker.give(queue.popleft())
+                else:
+                    worker.task = None
+                    busy.remove(worker)
+    finally:
+        for worker in workers:
+            if worker.task is None:
+                worker.stop()
+            else:
+                worker.kill()
+        for worker in workers:
+            worker.process.join(2)
+            if worker.process.is_alive():
+                worker.process.kill()
+
+
+def extract_tasks(
+    tasks: list[Task], jobs: int, progress: Progress | None = None, debug: bool = False
+) -> Iterator[FileFacts]:
+    """Facts for every (path, bytes) task: in-process when ``jobs`` is 1 (but deeply
+    nested files in a worker of their own), else in ``jobs`` worker processes."""
+    if jobs <= 1:
+        risky = [t for t in tasks if looks_deep(t[1])]
+        risky_paths = {t[0] for t in risky}
+        for path, data in tasks:
+            if path not in risky_paths:
+                yield extract_one(path, data, debug)
+                if progress:
+                    progress(1)
+        pool_tasks: list[Task] = risky
+    else:
+        pool_tasks = tasks
+    for facts in run_pool(pool_tasks, max(1, jobs), debug):
+        yield facts
+        if progress:
+            progress(1)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)

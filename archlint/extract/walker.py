@@ -1,0 +1,179 @@
+"""A lean, source-ordered walk over a libcst tree that knows the line of every node.
+
+libcst nodes carry no positions; its PositionProvider re-generates the whole source to
+compute them (measured: more than twice the cost of parsing). Instead this walk visits
+children in source order and counts the newlines it passes: every newline in Python source
+lives in exactly one of TrailingWhitespace, EmptyLine, ParenthesizedWhitespace, a
+backslash continuation inside SimpleWhitespace, or a string literal's text. Whitespace
+nodes are counted where they hang, never visited. The walk uses an explicit stack, so deep
+nesting cannot exhaust Python's recursion limit.
+
+The source order of each node type's fields is read once per type from libcst itself
+(through the public ``on_visit_attribute`` hook), so new node types need no table here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+Hook = Callable[[Any, int], None]
+"""Called with (node, line) where ``line`` is the line of the next token."""
+
+_SW = cst.SimpleWhitespace
+_PW = cst.ParenthesizedWhitespace
+_TW = cst.TrailingWhitespace
+_EL = cst.EmptyLine
+_WHITESPACE = frozenset({_SW, _PW, _TW, _EL, cst.Newline, cst.Comment})
+_TEXT = frozenset(
+    t
+    for t in (
+        cst.SimpleString,
+        cst.FormattedStringText,
+        getattr(cst, "TemplatedStringText", None),
+    )
+    if t is not None
+)
+_CST = cst.CSTNode
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """Records the order in which libcst visits the fields of one node."""
+
+    def __init__(self) -> None:
+        self.root: cst.CSTNode | None = None
+        self.names: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.root is None:
+            self.root = node
+            return True
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.root and attribute not in self.names:
+            self.names.append(attribute)
+
+
+_ORDER: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_reversed(node: cst.CSTNode) -> tuple[str, ...]:
+    kind = type(node)
+    names = _ORDER.get(kind)
+    if names is None:
+        recorder = _FieldRecorder()
+        node.visit(recorder)
+        names = _ORDER[kind] = tuple(reversed(recorder.names))
+    return names
+
+
+def _newlines(node: Any, kind: type) -> int:
+    if kind is _TW or kind is _EL:
+        return 1
+    if kind is _SW:
+        value = node.value
+        return value.count("\n") if "\\" in value else 0
+    if kind is _PW:
+        last = node.last_line.value
+        return 1 + len(node.empty_lines) + (last.count("\n") if "\\" in last else 0)
+    return 0
+
+
+class _Marker:
+    """A field hook waiting on the stack for the walk to reach its place."""
+
+    __slots__ = ("hook", "node")
+
+    def __init__(self, hook: Hook, node: Any) -> None:
+        self.hook = hook
+        self.node = node
+
+
+_SKIP, _NODE, _SPACE = 0, 1, 2
+_CLASS: dict[type, int] = {}
+
+
+def _classify(kind: type) -> int:
+    """What a field value of this type is to the walk: a node to visit, whitespace to count,
+    or nothing (strings, None, sentinels). Cached: isinstance on libcst's ABC is slow."""
+    found = _CLASS.get(kind)
+    if found is None:
+        if kind in _WHITESPACE:
+            found = _SPACE
+        elif issubclass(kind, _CST):
+            found = _NODE
+        else:
+            found = _SKIP
+        _CLASS[kind] = found
+    return found
+
+
+def walk(
+    module: cst.Module,
+    on_node: dict[type, Hook],
+    on_field: dict[type, dict[str, tuple[Hook | None, Hook | None]]],
+) -> int:
+    """Visit ``module`` in source order. ``on_node[T]`` is called when a node of type T is
+    reached (line = line of its first token, for nodes without leading lines or
+    parentheses); ``on_field[T][name]`` = (before, after) hooks around one field, for exact
+    lines and for scopes. Returns the number of lines."""
+    line = 1
+    stack: list[Any] = [module]
+    pop = stack.pop
+    push = stack.append
+    text = _TEXT
+    classes = _CLASS
+    classify = _classify
+    marker_type = _Marker
+    while stack:
+        node = pop()
+        kind = node.__class__
+        if kind is int:
+            line += node
+            continue
+        if kind is marker_type:
+            node.hook(node.node, line)
+            continue
+        hook = on_node.get(kind)
+        if hook is not None:
+            hook(node, line)
+        if kind in text:
+            line += node.value.count("\n")
+        around = on_field.get(kind)
+        for name in _fields_reversed(node):
+            if around is not None:
+                hooks = around.get(name)
+                if hooks is not None and hooks[1] is not None:
+                    push(marker_type(hooks[1], node))
+            value = getattr(node, name)
+            vkind = value.__class__
+            if vkind is tuple or vkind is list:
+                for child in reversed(value):
+                    ckind = child.__class__
+                    what = classes.get(ckind)
+                    if what is None:
+                        what = classify(ckind)
+                    if what == 1:
+                        push(child)
+                    elif what == 2:
+                        n = _newlines(child, ckind)
+                        if n:
+                            push(n)
+            else:
+                what = classes.get(vkind)
+                if what is None:
+                    what = classify(vkind)
+                if what == 1:
+                    push(value)
+                elif what == 2:
+                    n = _newlines(value, vkind)
+                    if n:
+                        push(n)
+            if around is not None:
+                hooks = around.get(name)
+                if hooks is not None and hooks[0] is not None:
+                    push(marker_type(hooks[0], node))
+    return line

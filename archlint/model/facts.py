@@ -1,0 +1,108 @@
+"""Per-file facts: what one libcst pass over one file learns.
+
+Facts are syntax, not meaning: names are written as the code spells them (``self.save``,
+``requests.get``, ``from .models import Order``) and are resolved later, against the whole
+repository. That keeps them independent of module naming, so they can be cached by the
+file's content alone, and makes them cheap to ship between processes.
+
+Values are encoded as ``Value`` pairs ``(kind, payload)`` where kind is one of VALUE_KINDS:
+a string literal, an f-string template, a number, a dotted name, an environment variable
+read, a call, a dict / list literal, or something else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# An import's kind, from the most to the least certain at run time.
+IMPORT = "import"  # module level, unconditional
+FUNCTION = "function"  # inside a function or method body: runs when called
+CONDITIONAL = "conditional"  # under if / try (ImportError fallbacks and the like)
+TYPE_CHECKING = "type_checking"  # under `if TYPE_CHECKING:` - never at run time
+DYNAMIC = "dynamic"  # importlib.import_module("literal") / __import__("literal")
+LAZY = "lazy"  # PEP 810 `lazy import`
+IMPORT_KINDS = (IMPORT, FUNCTION, CONDITIONAL, TYPE_CHECKING, DYNAMIC, LAZY)
+
+VALUE_KINDS = ("str", "fstr", "num", "name", "env", "call", "dict", "list", "other")
+
+Value = tuple[str, Any]
+"""(kind, payload): ("str", "orders"), ("env", "DATABASE_URL"), ("name", "settings.DB"),
+("fstr", "http://{env:HOST}/x"), ("call", "os.getcwd"), ("dict", {"k": Value}),
+("list", [Value, ...]), ("num", "5432"), ("other", "")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported module, as written. ``names`` are the (name, alias) pairs of a
+    from-import (("*", None) for a star import); ``alias`` is the `as` name of a plain one."""
+
+    module: str
+    level: int
+    names: tuple[tuple[str, str | None], ...]
+    alias: str | None
+    line: int
+    kind: str
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, method or class; ``qualname`` is relative to the module (Outer.inner)."""
+
+    qualname: str
+    kind: str  # "function" | "class"
+    line: int
+    bases: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+    is_async: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call: ``func`` is the callee as written, dotted (``self.repo.get``,
+    ``super().save``, ``Order``); '' when it is not a name (calls through subscripts,
+    lambdas, ...). ``scope`` is the enclosing def or class qualname, '' at module level."""
+
+    scope: str
+    func: str
+    line: int
+    args: tuple[Value, ...] = ()
+    keywords: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """``target = value`` for a single dotted target (``x``, ``self.x``, ``__tablename__``)."""
+
+    scope: str
+    target: str
+    value: Value
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """Why a file could not be read or parsed; ``code`` selects the rule that reports it."""
+
+    code: str
+    message: str
+    line: int = 1
+    detail: str = ""  # a traceback, for --debug
+
+
+@dataclass(slots=True)
+class FileFacts:
+    """Everything extraction learned about one file."""
+
+    path: str
+    sha: str = ""
+    lines: int = 0
+    imports: list[ImportFact] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
+    ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
+    error: ParseError | None = None

@@ -1,0 +1,65 @@
+"""The Report: one model that every output format renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archlint.model.findings import Finding, Location
+from archlint.model.source import Module
+
+SCHEMA_VERSION = 1
+
+STDLIB = "stdlib"
+THIRD_PARTY = "third_party"
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """Module ``source`` depends on module ``target`` (both internal ids) by ``kind``
+    (an import kind from model.facts, or "call"), at ``lines`` of the source's file."""
+
+    source: str
+    target: str
+    kind: str
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalImport:
+    """A top-level distribution name imported from outside the repository."""
+
+    name: str
+    kind: str  # STDLIB | THIRD_PARTY
+    imported_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """A strongly connected set of modules (or packages) and one shortest cycle through
+    its first member, each step with the file and line of the import that makes it."""
+
+    members: tuple[str, ...]
+    example: tuple[str, ...]  # a -> b -> ... -> a, first element repeated at the end
+    evidence: tuple[Location, ...]
+
+
+@dataclass(slots=True)
+class Summary:
+    files: int = 0
+    modules: int = 0
+    packages: int = 0
+    parse_errors: int = 0
+    imports: int = 0
+    unresolved_imports: int = 0
+
+
+@dataclass(slots=True)
+class Report:
+    root: str
+    tool_version: str
+    summary: Summary = field(default_factory=Summary)
+    modules: list[Module] = field(default_factory=list)
+    dependencies: list[Dependency] = field(default_factory=list)
+    external: list[ExternalImport] = field(default_factory=list)
+    cycles: list[Cycle] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)

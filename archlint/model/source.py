@@ -1,0 +1,53 @@
+"""What discovery knows about the scanned tree: its files and its Python modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A Python file to extract facts from; ``path`` is posix, relative to the scanned root."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """An internal module.
+
+    ``name`` is the dotted import name; ``id`` is unique in the repository: the name itself,
+    or ``root:name`` when the same top-level package exists under several import roots (two
+    services that each have an ``app`` package). ``root`` is the import root directory
+    (posix, relative to the scanned root, '.' for the root itself).
+    """
+
+    id: str
+    name: str
+    path: str
+    root: str
+    is_package: bool
+    package: str | None  # id of the package holding this module; None at top level
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A path discovery passed over: ``lost`` when it may hold code the report now lacks
+    (an unreadable directory), not when skipping is policy (a symlink out of the tree)."""
+
+    path: str
+    reason: str
+    lost: bool
+
+
+@dataclass(slots=True)
+class Tree:
+    """The files of a scanned tree after excludes: Python sources, every other file (deploy
+    and project files are picked from these), and what was passed over and why."""
+
+    root: str  # absolute path of the scanned directory
+    python: list[SourceFile]
+    files: list[str]
+    skipped: list[Skipped]
+    git: bool = False  # listed by `git ls-files` (so .gitignore was honoured)

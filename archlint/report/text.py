@@ -1,0 +1,105 @@
+"""The terminal report: what a tech lead reads in thirty seconds."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from archlint.model.findings import ERROR, WARNING, Finding
+from archlint.model.report import Report
+
+_STYLE = {ERROR: "bold red", WARNING: "yellow"}
+TOP = 10  # rows of each table without --verbose
+
+
+def render_text(report: Report, *, verbose: bool = False, color: bool = False, width: int = 100) -> str:
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+    )
+    _summary(console, report)
+    _depended_on(console, report, verbose)
+    _cycles(console, report, verbose)
+    _findings(console, report, verbose)
+    return out.getvalue()
+
+
+def _summary(console: Console, report: Report) -> None:
+    s = report.summary
+    console.print(Text(f"archlint {report.tool_version} - {report.root}", style="bold"))
+    line = (
+        f"{s.files} files, {s.modules} modules in {s.packages} packages, "
+        f"{s.imports} imports ({s.unresolved_imports} unresolved), "
+        f"{len(report.external)} external packages"
+    )
+    console.print(line)
+    if s.parse_errors:
+        console.print(Text(f"{s.parse_errors} files could not be parsed (see findings)", style="red"))
+    console.print()
+
+
+def _depended_on(console: Console, report: Report, verbose: bool) -> None:
+    fan_in: Counter[str] = Counter()
+    fan_out: Counter[str] = Counter()
+    pairs = {(d.source, d.target) for d in report.dependencies if d.kind != "call"}
+    for source, target in pairs:
+        fan_in[target] += 1
+        fan_out[source] += 1
+    if not fan_in:
+        return
+    table = Table(title="Most depended-on modules", title_justify="left", box=None, pad_edge=False)
+    table.add_column("module")
+    table.add_column("imported by", justify="right")
+    table.add_column("imports", justify="right")
+    ranked = sorted(fan_in.items(), key=lambda kv: (-kv[1], kv[0]))
+    for name, count in ranked if verbose else ranked[:TOP]:
+        table.add_row(name, str(count), str(fan_out[name]))
+    console.print(table)
+    console.print()
+
+
+def _cycles(console: Console, report: Report, verbose: bool) -> None:
+    if not report.cycles:
+        console.print("No import cycles.")
+        console.print()
+        return
+    console.print(Text(f"{len(report.cycles)} import cycles", style="bold yellow"))
+    for cycle in report.cycles if verbose else report.cycles[:TOP]:
+        size = len(cycle.members)
+        console.print(f"  {size} modules: " + " -> ".join(cycle.example))
+        if verbose:
+            for step in cycle.evidence:
+                console.print(f"      {step.path}:{step.line}  {step.note}")
+    if not verbose and len(report.cycles) > TOP:
+        console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
+    console.print()
+
+
+def _findings(console: Console, report: Report, verbose: bool) -> None:
+    findings = sorted(report.findings, key=Finding.sort_key)
+    if not findings:
+        console.print("No findings.")
+        return
+    counts = Counter(f.severity for f in findings)
+    head = ", ".join(f"{counts[s]} {s}" for s in (ERROR, WARNING, "info") if counts[s])
+    console.print(Text(f"Findings: {head}", style="bold"))
+    shown = findings if verbose else findings[: TOP * 2]
+    for f in shown:
+        where = f"{f.path}:{f.line}" if f.line else f.path
+        line = Text()
+        line.append(f"  {where}  ")
+        line.append(f"{f.rule}", style=_STYLE.get(f.severity, ""))
+        line.append(f" {f.message}")
+        console.print(line, overflow="fold")
+    if len(shown) < len(findings):
+        console.print(f"  ... and {len(findings) - len(shown)} more (--verbose)")
