@@ -3,6 +3,7 @@ process, the cache, a test) can feed it."""
 
 from __future__ import annotations
 
+import ast
 import gc
 import hashlib
 import re
@@ -43,7 +44,7 @@ def _parse_and_collect(facts: FileFacts, data: bytes) -> FileFacts:
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
-        facts.error = ParseError("AL001", f"syntax error: {exc.message}", max(1, exc.raw_line))
+        facts.error = _syntax_error(data, exc)
         return facts
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         # LookupError: an unknown `# coding:` cookie; SyntaxError: libcst's own decoding.
@@ -54,6 +55,21 @@ def _parse_and_collect(facts: FileFacts, data: bytes) -> FileFacts:
         return facts
     Collector(facts).run(module)
     return facts
+
+
+def _syntax_error(data: bytes, exc: cst.ParserSyntaxError) -> ParseError:
+    """libcst reports the furthest token its parser reached; CPython's own parser, asked
+    only once a file has failed, usually names the exact line and a clearer reason
+    ("Missing parentheses in call to 'print'" for Python 2)."""
+    try:
+        compile(data, "<scanned>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as py_exc:
+        if py_exc.lineno:
+            return ParseError("AL001", f"syntax error: {py_exc.msg}", py_exc.lineno)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = exc.message.removeprefix("parser error: ")
+    return ParseError("AL001", f"syntax error: {message}", max(1, exc.raw_line))
 
 
 def ignore_comments(data: bytes) -> dict[int, tuple[str, ...]]:

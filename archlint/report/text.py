@@ -73,7 +73,8 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
         console.print("No import cycles.")
         console.print()
         return
-    console.print(Text(f"{len(report.cycles)} import cycles", style="bold yellow"))
+    count = len(report.cycles)
+    console.print(Text(f"{count} import cycle{'s' if count != 1 else ''}", style="bold yellow"))
     for cycle in report.cycles if verbose else report.cycles[:TOP]:
         size = len(cycle.members)
         console.print(f"  {size} modules: " + " -> ".join(cycle.example))

@@ -1,0 +1,82 @@
+"""Shared test helpers: the CLI runs as a real subprocess, trees are real directories."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+
+
+def run_cli(*args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`python -m archlint ARGS` in a subprocess, as a user would run it."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.setdefault("PYTHONPATH", str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "archlint", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def scan_json(path: str | os.PathLike[str], *args: str) -> dict[str, Any]:
+    proc = run_cli("scan", str(path), "--format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Create ``files`` ({relative path: text or bytes}) under ``root``; text is dedented."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def edges(report: dict[str, Any], kind: str | None = None) -> set[tuple[str, str]]:
+    return {
+        (d["source"], d["target"])
+        for d in report["dependencies"]
+        if kind is None or d["kind"] == kind
+    }
+
+
+def module_names(report: dict[str, Any]) -> dict[str, str]:
+    """{module id: path}"""
+    return {m["name"]: m["path"] for m in report["modules"]}
+
+
+@pytest.fixture
+def tree(tmp_path: Path):
+    """A function that writes files into a fresh directory and returns it."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        return write_tree(tmp_path / "repo", files)
+
+    return make
+
+
+def scan_in_process(path: str | os.PathLike[str], **options: Any) -> dict[str, Any]:
+    """The JSON report of a scan run in this process (one job): fast, for the many tests
+    that check what is found rather than how the command behaves."""
+    from archlint.pipeline import ScanOptions, scan
+    from archlint.report.json_report import to_dict
+
+    options.setdefault("jobs", 1)
+    return to_dict(scan(ScanOptions(str(path), **options)).report)

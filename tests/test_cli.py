@@ -1,0 +1,104 @@
+"""The command as a user runs it: a subprocess, real exit codes, real output."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, REPO, run_cli
+
+EXAMPLE = FIXTURES / "monolith-shop"
+
+
+def test_readme_main_command_scans_the_bundled_example():
+    readme = (REPO / "README.md").read_text()
+    assert "archlint scan fixtures/monolith-shop" in readme
+    proc = run_cli("scan", "fixtures/monolith-shop", cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "monolith-shop" in out
+    assert "shop.db" in out  # the most depended-on module is listed
+    assert "shop.billing.invoice -> shop.orders.service -> shop.billing.invoice" in out
+    assert "\x1b[" not in out  # piped: plain text, no colour codes
+
+
+def test_json_report_matches_the_schema_and_is_byte_identical(tmp_path):
+    from archlint.report.json_report import schema
+
+    first = run_cli("scan", str(EXAMPLE), "--format", "json")
+    second = run_cli("scan", str(EXAMPLE), "--format", "json", "-j", "1")
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+    report = json.loads(first.stdout)
+    jsonschema.Draft202012Validator(schema()).validate(report)
+    assert report["schema_version"] == 1
+    assert report["tool"]["name"] == "archlint"
+    assert report["summary"]["modules"] == len(report["modules"]) > 10
+    assert all(not m["path"].startswith("/") for m in report["modules"])
+
+
+def test_output_file(tmp_path):
+    target = tmp_path / "report.json"
+    proc = run_cli("scan", str(EXAMPLE), "--format", "json", "-o", str(target))
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert json.loads(target.read_text())["root"] == "monolith-shop"
+
+
+def test_python_dash_m_and_the_console_script_agree():
+    import shutil
+    import subprocess
+
+    exe = shutil.which("archlint")
+    if exe is None:
+        pytest.skip("archlint is not installed as a console script in this environment")
+    a = subprocess.run([exe, "scan", str(EXAMPLE), "--format", "json"], capture_output=True, text=True)
+    b = run_cli("scan", str(EXAMPLE), "--format", "json")
+    assert a.returncode == 0 and a.stdout == b.stdout
+
+
+def test_version_and_help():
+    from archlint import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and __version__ in proc.stdout
+    proc = run_cli("scan", "--help")
+    assert proc.returncode == 0 and "--format" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "does/not/exist"], "path does not exist: does/not/exist"),
+        (["scan", "README.md"], "not a directory: README.md"),
+        (["scan", ".", "--no-such-option"], "No such option"),
+        (["scan", ".", "--format", "xml"], "'xml' is not one of"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args, message):
+    proc = run_cli(*args, cwd=REPO)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_invalid_config_is_one_line_naming_file_and_key(tree):
+    root = tree({"pyproject.toml": "[tool.archlint]\nexclude = 3\n", "a.py": ""})
+    proc = run_cli("scan", str(root))
+    assert proc.returncode == 2
+    assert "pyproject.toml: tool.archlint.exclude: must be a list of strings, got 3" in proc.stderr
+    root2 = tree({"pyproject.toml": "[tool.archlint]\nexcludes = []\n"})
+    proc = run_cli("scan", str(root2))
+    assert proc.returncode == 2
+    assert "tool.archlint.excludes: unknown key (did you mean 'exclude'?)" in proc.stderr
+
+
+def test_broken_toml_is_a_config_error(tree):
+    root = tree({"pyproject.toml": "[tool.archlint\nexclude = [\n", "a.py": ""})
+    proc = run_cli("scan", str(root))
+    assert proc.returncode == 2
+    assert "pyproject.toml: not valid TOML" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,80 @@
+"""Which files a scan reads: .gitignore through git, default and configured excludes."""
+
+from __future__ import annotations
+
+import subprocess
+
+from conftest import module_names, scan_in_process
+
+
+def git(root, *args):
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_gitignore_is_honoured_in_a_work_tree(tree):
+    root = tree(
+        {
+            ".gitignore": "generated/\n*_pb2.py\n",
+            "app/__init__.py": "",
+            "app/api_pb2.py": "",
+            "generated/junk.py": "",
+            "app/untracked.py": "",
+        }
+    )
+    git(root, "init", "-q")
+    git(root, "add", ".gitignore", "app/__init__.py")
+    report = scan_in_process(root)
+    # tracked and untracked-but-not-ignored files count; ignored ones do not
+    assert set(module_names(report)) == {"app", "app.untracked"}
+
+
+def test_git_repository_without_commits_and_plain_directory(tree):
+    root = tree({"a/__init__.py": "", "a/b.py": "import a\n"})
+    plain = scan_in_process(root)
+    git(root, "init", "-q")
+    in_git = scan_in_process(root)
+    assert set(module_names(plain)) == set(module_names(in_git)) == {"a", "a.b"}
+
+
+def test_default_excludes_and_virtualenvs(tree):
+    root = tree(
+        {
+            "app/__init__.py": "",
+            ".venv/lib/site.py": "",
+            "myenv/pyvenv.cfg": "home = /usr\n",
+            "myenv/lib/python3.12/site-packages/requests/__init__.py": "",
+            "node_modules/x/y.py": "",
+            "build/lib/app/__init__.py": "",
+            "app/__pycache__/x.py": "",
+            "vendor/six.py": "",
+        }
+    )
+    assert set(module_names(scan_in_process(root))) == {"app"}
+
+
+def test_configured_and_command_line_excludes(tree):
+    root = tree(
+        {
+            "pyproject.toml": '[tool.archlint]\nexclude = ["legacy", "**/migrations/0*.py"]\n',
+            "app/__init__.py": "",
+            "app/migrations/__init__.py": "",
+            "app/migrations/0001_initial.py": "",
+            "legacy/old.py": "",
+            "tools/one.py": "",
+            "tools/two.py": "",
+        }
+    )
+    names = set(module_names(scan_in_process(root, exclude=("tools/two.py",))))
+    assert names == {"app", "app.migrations", "tools.one"}
+
+
+def test_symlink_out_of_the_tree_is_not_followed(tree, tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text("SECRET = 1\n")
+    root = tree({"app/__init__.py": ""})
+    (root / "app" / "leak.py").symlink_to(outside)
+    (root / "app" / "alias.py").symlink_to(root / "app" / "__init__.py")
+    report = scan_in_process(root)
+    assert set(module_names(report)) == {"app", "app.alias"}
+    notes = {(f["rule"], f["path"]) for f in report["findings"]}
+    assert ("AL005", "app/leak.py") in notes
