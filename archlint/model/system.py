@@ -1,0 +1,136 @@
+"""What a repository deploys, where its data lives and how its parts talk.
+
+Three layers, filled by three pieces of the pipeline:
+
+- ``DeployUnit`` / ``Process``: read from deploy files (discover stage): compose services,
+  Dockerfiles, Kubernetes workloads, Procfile entries, serverless functions.
+- ``Entrypoint`` / ``DataUse`` / ``Endpoint``: read from the code's facts (graph stage),
+  per module, before anyone knows which service a module belongs to. Values that come from
+  the environment stay symbolic (``{env:DATABASE_URL}``) until a service's deployment
+  gives them a value.
+- ``Service`` / ``Database`` / ``Link``: the assembled system (graph stage): modules grouped
+  into services, environment resolved through each service's deployment, databases
+  identified by (instance, name), producers and consumers joined into links.
+
+Every record carries where it was seen (``Location``): a deploy file entry or a file:line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archlint.model.findings import Location
+
+# --- from deploy files -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """One way a unit starts code: ``web: gunicorn shop.wsgi:app`` gives name "web",
+    the command, and module "shop.wsgi" (the dotted module as written, when known)."""
+
+    name: str
+    command: str
+    module: str | None
+    where: Location
+
+
+@dataclass(slots=True)
+class DeployUnit:
+    """A deployable thing declared in a deploy file. ``infrastructure`` names third-party
+    software (postgres, redis, kafka, nginx, ...) for units that run no code of the
+    repository; datastores among them become database instances."""
+
+    name: str
+    kind: str  # compose | dockerfile | kubernetes | procfile | serverless | sam | ...
+    where: Location
+    context: str | None = None  # build context / code directory, relative to the root
+    dockerfile: str | None = None
+    image: str | None = None
+    processes: list[Process] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+    depends_on: tuple[str, ...] = ()
+    infrastructure: str | None = None
+    copies_from: tuple[str, ...] = ()  # paths COPYed from outside the unit's own directory
+    base_image: str | None = None  # an in-repo base image this unit builds FROM
+
+
+# --- from code ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entrypoint:
+    """Where code starts: an app object, a worker, a handler, a script."""
+
+    module: str  # module id
+    kind: str  # fastapi | flask | django | celery | lambda | grpc | main | ...
+    name: str  # the object or function (``app``, ``handler``), '' for a script
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataUse:
+    """A module touching a datastore: a connection (``url`` as a literal or a template
+    with ``{env:NAME}``), a model or table (``tables``), raw SQL, a foreign key."""
+
+    module: str
+    engine: str  # postgresql | mysql | sqlite | mongodb | redis | dynamodb | ...
+    access: str  # connect | model | sql | foreign_key | collection
+    url: str | None
+    database: str | None
+    tables: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A module's side of communication: calling a URL, serving a route, producing to or
+    consuming from a topic or queue, a gRPC stub or server."""
+
+    module: str
+    role: str  # client | server | producer | consumer
+    protocol: str  # http | grpc | amqp | kafka | sqs | sns | nats | celery | redis | ...
+    channel: str  # URL template, topic, queue, gRPC service
+    line: int
+
+
+# --- the assembled system ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Service:
+    name: str
+    root: str  # directory holding its code, relative to the scanned root
+    where: Location  # where it is declared
+    units: tuple[str, ...] = ()
+    processes: tuple[Process, ...] = ()
+    modules: tuple[str, ...] = ()
+    entrypoints: tuple[Entrypoint, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Database:
+    """One database: an ``instance`` (the compose / k8s service or host it lives on) and a
+    ``name``. Two services on one instance with different names share a server, not a
+    database."""
+
+    id: str  # "instance/name"
+    engine: str
+    instance: str
+    name: str
+    tables: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    evidence: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Service ``source`` talks to ``target`` (a service, or ``external:host``)."""
+
+    source: str
+    target: str
+    protocol: str
+    channel: str
+    evidence: tuple[Location, ...]
