@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archlint import __version__
+from archlint.analyze.clusters import domain_depth, find_clusters
 from archlint.analyze.cycles import cycle_findings, find_cycles, runtime_edges
+from archlint.analyze.packages import package_metrics
+from archlint.analyze.splits import split_candidates
 from archlint.config.load import load_settings
 from archlint.discover.files import list_tree
 from archlint.discover.modules import name_modules, package_prefix
 from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
-from archlint.graph.imports import ImportGraph, build_import_graph
+from archlint.graph.coupling import coupling_graph, is_peripheral
+from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
@@ -88,8 +92,31 @@ def scan(options: ScanOptions) -> Scan:
         lines = [ln for ls in graph[source][target]["kinds"].values() for ln in ls]
         return Location(imports.index.modules[source].path, min(lines), f"{source} -> {target}")
 
-    cycles = find_cycles(runtime_edges(graph), edge_location)
-    findings = file_findings(facts) + skipped_findings(tree.skipped) + cycle_findings(cycles)
+    runtime = runtime_edges(graph)
+    cycles = find_cycles(runtime, edge_location)
+    by_id = imports.index.modules
+    depth = domain_depth(m for m in by_id.values() if not is_peripheral(m))
+    packages = aggregate(runtime, by_id, depth)
+
+    def package_location(source: str, target: str) -> Location:
+        a, b = packages[source][target]["via"][0]
+        return replace(edge_location(a, b), note=f"{source} -> {target} ({a} -> {b})")
+
+    package_cycles = find_cycles(packages, package_location)
+    coupling = coupling_graph(graph, by_id)
+    partition = find_clusters(
+        coupling,
+        by_id,
+        depth=depth,
+        excluded=[m for m in by_id if m not in coupling],
+    )
+    splits = split_candidates(partition, graph, by_id, cycles)
+    findings = (
+        file_findings(facts)
+        + skipped_findings(tree.skipped)
+        + cycle_findings(cycles)
+        + cycle_findings(package_cycles, "AL102", "packages")
+    )
     report = Report(
         root=os.path.basename(root) or root,
         tool_version=__version__,
@@ -106,6 +133,11 @@ def scan(options: ScanOptions) -> Scan:
         external=imports.external_imports(),
         cycles=cycles,
         findings=sorted(findings, key=Finding.sort_key),
+        package_depth=depth,
+        packages=package_metrics(packages, by_id, depth),
+        package_cycles=package_cycles,
+        partition=partition,
+        split_candidates=splits,
     )
     return Scan(report, settings, facts, imports)
 

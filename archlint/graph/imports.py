@@ -69,24 +69,19 @@ def build_import_graph(modules: Iterable[Module], facts: Mapping[str, FileFacts]
     return result
 
 
-def package_of(module: Module, depth: int) -> str:
-    """The id of ``module``'s package ``depth`` levels from the top (itself if shallower)."""
-    prefix = module.id[: len(module.id) - len(module.name)]
-    return prefix + ".".join(module.name.split(".")[:depth])
-
-
 def aggregate(graph: nx.DiGraph, modules: Mapping[str, Module], depth: int) -> nx.DiGraph:
     """The graph of packages at ``depth`` (1 = top-level packages): an edge per pair of
-    packages with any module edge between them, weighted by the module edges' weights."""
+    packages with any module edge between them, weighted by the module edges' weights, with
+    the module edges that make it (``via``, sorted) for evidence."""
     out = nx.DiGraph()
-    group = {m: package_of(modules[m], depth) for m in graph.nodes}
+    group = {m: modules[m].ancestor(depth) for m in graph.nodes}
     out.add_nodes_from(sorted(set(group.values())))
-    for source, target, data in graph.edges(data=True):
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
         a, b = group[source], group[target]
         if a == b:
             continue
-        if out.has_edge(a, b):
-            out[a][b]["weight"] += data.get("weight", 1)
-        else:
-            out.add_edge(a, b, weight=data.get("weight", 1))
+        if not out.has_edge(a, b):
+            out.add_edge(a, b, weight=0, via=[])
+        out[a][b]["weight"] += data.get("weight", 1)
+        out[a][b]["via"].append((source, target))
     return out

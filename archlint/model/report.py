@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archlint.model.analysis import PackageMetric, Partition, SplitCandidate
 from archlint.model.findings import Finding, Location
 from archlint.model.source import Module
 
@@ -63,3 +64,8 @@ class Report:
     external: list[ExternalImport] = field(default_factory=list)
     cycles: list[Cycle] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    package_depth: int = 1
+    packages: list[PackageMetric] = field(default_factory=list)
+    package_cycles: list[Cycle] = field(default_factory=list)
+    partition: Partition | None = None
+    split_candidates: list[SplitCandidate] = field(default_factory=list)

@@ -96,6 +96,24 @@ _RULES = (
     ),
 )
 
+_RULES += (
+    Rule(
+        "AL102",
+        "package-cycle",
+        WARNING,
+        "Packages import each other in a cycle.",
+        "Packages are the units a code base is split along: into layers, into modules of a "
+        "modular monolith, into services. Two packages in a cycle cannot be separated, "
+        "deployed or even understood apart; every split candidate that crosses the cycle "
+        "inherits it.",
+        "Find the imports that go against the intended direction (the evidence lists one "
+        "for each step of the cycle) and move the code they need, or invert the dependency.",
+        "```\nshop.orders -> shop.billing -> shop.orders\n"
+        "  shop/orders/service.py:1  from shop.billing.invoice import create_invoice\n"
+        "  shop/billing/invoice.py:2  from shop.orders.service import order_total\n```",
+    ),
+)
+
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
 __all__ = ["Rule", "RULES", "ERROR", "WARNING", "INFO"]

@@ -30,6 +30,12 @@ class Module:
     is_package: bool
     package: str | None  # id of the package holding this module; None at top level
 
+    def ancestor(self, depth: int) -> str:
+        """The id of this module's package ``depth`` levels from the top (itself when
+        shallower): ``shop.orders.views`` at depth 2 is ``shop.orders``."""
+        prefix = self.id[: len(self.id) - len(self.name)]
+        return prefix + ".".join(self.name.split(".")[:depth])
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:

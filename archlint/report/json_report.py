@@ -10,8 +10,9 @@ import json
 from importlib import resources
 from typing import Any
 
+from archlint.model.analysis import Partition, SplitCandidate
 from archlint.model.findings import Finding, Location
-from archlint.model.report import SCHEMA_VERSION, Report
+from archlint.model.report import SCHEMA_VERSION, Cycle, Report
 
 
 def location(loc: Location) -> dict[str, Any]:
@@ -27,6 +28,61 @@ def finding(f: Finding) -> dict[str, Any]:
         "line": f.line,
         "fingerprint": f.fingerprint,
         "evidence": [location(e) for e in f.evidence],
+    }
+
+
+def cycle(c: Cycle, members: str) -> dict[str, Any]:
+    return {members: list(c.members), "example": list(c.example), "evidence": [location(e) for e in c.evidence]}
+
+
+def partition(p: Partition | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "modularity": p.modularity,
+        "seed": p.seed,
+        "resolution": p.resolution,
+        "unclustered": list(p.unclustered),
+        "excluded": list(p.excluded),
+        "clusters": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "size": len(c.modules),
+                "modules": list(c.modules),
+                "cohesion": c.cohesion,
+                "coupling": c.coupling,
+                "internal_weight": c.internal_weight,
+                "external_weight": c.external_weight,
+                "packages": [{"package": name, "modules": n} for name, n in c.packages],
+                "tables_owned": list(c.tables_owned),
+                "tables_shared": [{"table": t, "clusters": list(ids)} for t, ids in c.tables_shared],
+            }
+            for c in p.clusters
+        ],
+    }
+
+
+def split(s: SplitCandidate) -> dict[str, Any]:
+    return {
+        "cluster": s.cluster,
+        "name": s.name,
+        "size": s.size,
+        "modules": list(s.modules),
+        "score": s.score,
+        "score_parts": dict(s.score_parts),
+        "cut": {
+            "imports": s.cut_imports,
+            "calls": s.cut_calls,
+            "heaviest": [
+                {"source": e.source, "target": e.target, "imports": e.imports, "calls": e.calls, **location(e.where)}
+                for e in s.heaviest
+            ],
+        },
+        "tables_owned": list(s.tables_owned),
+        "tables_shared": [{"table": t, "with": list(w)} for t, w in s.tables_shared],
+        "cycles": [list(c) for c in s.cycles],
+        "packages": s.packages,
     }
 
 
@@ -63,15 +119,22 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"name": e.name, "kind": e.kind, "imported_by": sorted(e.imported_by)}
             for e in sorted(report.external, key=lambda e: e.name)
         ],
-        "cycles": [
-            {
-                "modules": list(c.members),
-                "example": list(c.example),
-                "evidence": [location(e) for e in c.evidence],
-            }
-            for c in report.cycles
-        ],
+        "cycles": [cycle(c, "modules") for c in report.cycles],
         "findings": [finding(f) for f in sorted(report.findings, key=Finding.sort_key)],
+        "package_depth": report.package_depth,
+        "packages": [
+            {
+                "name": p.package,
+                "modules": p.modules,
+                "afferent": p.afferent,
+                "efferent": p.efferent,
+                "instability": p.instability,
+            }
+            for p in report.packages
+        ],
+        "package_cycles": [cycle(c, "packages") for c in report.package_cycles],
+        "clusters": partition(report.partition),
+        "split_candidates": [split(s) for s in report.split_candidates],
     }
 
 

@@ -30,6 +30,8 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     _summary(console, report)
     _depended_on(console, report, verbose)
     _cycles(console, report, verbose)
+    _clusters(console, report, verbose)
+    _splits(console, report, verbose)
     _findings(console, report, verbose)
     return out.getvalue()
 
@@ -83,6 +85,44 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
                 console.print(f"      {step.path}:{step.line}  {step.note}")
     if not verbose and len(report.cycles) > TOP:
         console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
+    console.print()
+
+
+def _clusters(console: Console, report: Report, verbose: bool) -> None:
+    partition = report.partition
+    if partition is None or not partition.clusters:
+        return
+    console.print(
+        Text(f"{len(partition.clusters)} coupling clusters (modularity Q = {partition.modularity:.2f})", style="bold")
+    )
+    table = Table(box=None, pad_edge=False)
+    for column in ("cluster", "modules", "cohesion", "coupling", "tables owned / shared"):
+        table.add_column(column, justify="left" if column == "cluster" else "right")
+    shown = partition.clusters if verbose else partition.clusters[:TOP]
+    for c in shown:
+        tables = f"{len(c.tables_owned)} / {len(c.tables_shared)}"
+        table.add_row(c.name, str(len(c.modules)), f"{c.cohesion:.2f}", str(c.coupling), tables)
+    console.print(table)
+    if len(shown) < len(partition.clusters):
+        console.print(f"  ... and {len(partition.clusters) - len(shown)} more (--verbose)")
+    console.print()
+
+
+def _splits(console: Console, report: Report, verbose: bool) -> None:
+    if not report.split_candidates:
+        return
+    console.print(Text("Split candidates (score = separation x size x data x cycles)", style="bold"))
+    for s in report.split_candidates if verbose else report.split_candidates[:3]:
+        parts = " x ".join(f"{v:.2f}" for _, v in s.score_parts)
+        console.print(f"  {s.name}: score {s.score:.2f} = {parts}; {s.size} modules, {s.packages}")
+        console.print(f"    cut: {s.cut_imports} imports, {s.cut_calls} calls would become network calls")
+        for edge in s.heaviest[: 5 if verbose else 2]:
+            console.print(f"      {edge.where.path}:{edge.where.line}  {edge.source} -> {edge.target}")
+        if s.tables_owned or s.tables_shared:
+            shared = ", ".join(f"{t} (with {', '.join(w)})" for t, w in s.tables_shared) or "none"
+            console.print(f"    tables: owns {', '.join(s.tables_owned) or 'none'}; shares {shared}")
+        if s.cycles:
+            console.print(f"    sits in {len(s.cycles)} import cycle(s) that cross its boundary")
     console.print()
 
 
