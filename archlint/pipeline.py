@@ -12,6 +12,7 @@ from archlint.analyze.clusters import domain_depth, find_clusters
 from archlint.analyze.cycles import cycle_findings, find_cycles, runtime_edges
 from archlint.analyze.packages import package_metrics
 from archlint.analyze.splits import split_candidates
+from archlint.analyze.verdict import SystemFacts, decide
 from archlint.config.load import load_settings
 from archlint.discover.files import list_tree
 from archlint.discover.modules import name_modules, package_prefix
@@ -111,8 +112,19 @@ def scan(options: ScanOptions) -> Scan:
         excluded=[m for m in by_id if m not in coupling],
     )
     splits = split_candidates(partition, graph, by_id, cycles)
+    verdict, verdict_findings = decide(
+        SystemFacts(
+            modules=by_id,
+            imports=graph,
+            partition=partition,
+            package_cycles=package_cycles,
+            parse_errors=sum(1 for f in facts.values() if f.error),
+            files=len(tree.python),
+        )
+    )
     findings = (
-        file_findings(facts)
+        verdict_findings
+        + file_findings(facts)
         + skipped_findings(tree.skipped)
         + cycle_findings(cycles)
         + cycle_findings(package_cycles, "AL102", "packages")
@@ -138,6 +150,7 @@ def scan(options: ScanOptions) -> Scan:
         package_cycles=package_cycles,
         partition=partition,
         split_candidates=splits,
+        verdict=verdict,
     )
     return Scan(report, settings, facts, imports)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archlint.model.analysis import PackageMetric, Partition, SplitCandidate
+from archlint.model.analysis import PackageMetric, Partition, SplitCandidate, Verdict
 from archlint.model.findings import Finding, Location
 from archlint.model.source import Module
 
@@ -69,3 +69,4 @@ class Report:
     package_cycles: list[Cycle] = field(default_factory=list)
     partition: Partition | None = None
     split_candidates: list[SplitCandidate] = field(default_factory=list)
+    verdict: Verdict | None = None

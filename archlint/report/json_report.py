@@ -10,7 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from archlint.model.analysis import Partition, SplitCandidate
+from archlint.model.analysis import Partition, Reason, SplitCandidate, Verdict
 from archlint.model.findings import Finding, Location
 from archlint.model.report import SCHEMA_VERSION, Cycle, Report
 
@@ -86,6 +86,24 @@ def split(s: SplitCandidate) -> dict[str, Any]:
     }
 
 
+def reason(r: Reason) -> dict[str, Any]:
+    return {"code": r.code, "message": r.message, "evidence": [location(e) for e in r.evidence]}
+
+
+def verdict(v: Verdict | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {
+        "kind": v.kind,
+        "confidence": v.confidence,
+        "reasons": [reason(r) for r in v.reasons],
+        "services": [
+            {"service": s.service, "kind": s.kind, "reasons": [reason(r) for r in s.reasons]}
+            for s in v.services
+        ],
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     s = report.summary
     return {
@@ -135,6 +153,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "package_cycles": [cycle(c, "packages") for c in report.package_cycles],
         "clusters": partition(report.partition),
         "split_candidates": [split(s) for s in report.split_candidates],
+        "verdict": verdict(report.verdict),
     }
 
 

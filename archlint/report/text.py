@@ -28,6 +28,7 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
         soft_wrap=False,
     )
     _summary(console, report)
+    _verdict(console, report, verbose)
     _depended_on(console, report, verbose)
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
@@ -47,6 +48,28 @@ def _summary(console: Console, report: Report) -> None:
     console.print(line)
     if s.parse_errors:
         console.print(Text(f"{s.parse_errors} files could not be parsed (see findings)", style="red"))
+    console.print()
+
+
+def _verdict(console: Console, report: Report, verbose: bool) -> None:
+    v = report.verdict
+    if v is None:
+        return
+    console.print(Text(f"Verdict: {v.kind} (confidence {v.confidence:.2f})", style="bold cyan"))
+    for r in v.reasons if verbose else v.reasons[:5]:
+        console.print(f"  - {r.message}")
+        for e in r.evidence if verbose else r.evidence[:2]:
+            where = f"{e.path}:{e.line}" if e.line else e.path
+            console.print(f"      {where}" + (f"  {e.note}" if e.note else ""))
+    if v.services:
+        table = Table(box=None, pad_edge=False)
+        table.add_column("service")
+        table.add_column("verdict")
+        table.add_column("because")
+        for s in v.services:
+            because = "; ".join(r.message for r in s.reasons[:2]) or "own process, own data, talks over the network"
+            table.add_row(s.service, s.kind, because)
+        console.print(table)
     console.print()
 
 

@@ -1,0 +1,343 @@
+"""The verdict: how the code behaves - monolith, modular monolith, generic services,
+microservices, serverless - per service and for the whole system, with reasons that point
+at evidence. docs/verdicts.md states every rule and threshold here for users."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from archlint.model.analysis import (
+    GENERIC_SERVICE,
+    GENERIC_SERVICES,
+    MICROSERVICE,
+    MICROSERVICES,
+    MIXED,
+    MODULAR_MONOLITH,
+    MONOLITH,
+    SERVERLESS,
+    UNKNOWN,
+    Partition,
+    Reason,
+    ServiceVerdict,
+    Verdict,
+)
+from archlint.model.findings import Finding, Location
+from archlint.model.report import Cycle
+from archlint.model.rules import RULES
+from archlint.model.source import Module
+from archlint.model.system import Database, DataUse, DeployUnit, Entrypoint, Link, Service
+
+MODULARITY_THRESHOLD = 0.4  # Q at or above which a single unit's clusters are well separated
+FUNCTION_KINDS = frozenset({"serverless", "sam", "cloudformation", "chalice", "azure-functions", "gcp-functions"})
+APP_ENTRYPOINTS = frozenset(
+    {
+        "fastapi", "starlette", "flask", "quart", "sanic", "aiohttp", "tornado", "falcon", "bottle",
+        "django", "celery", "rq", "dramatiq", "nameko", "grpc", "lambda", "wsgi-wrapper", "asgi",
+    }
+)
+WRAPPED_APP = "wsgi-wrapper"  # Mangum / serverless-wsgi / Zappa: a whole web app in one function
+SYNC_PROTOCOLS = frozenset({"http", "grpc"})
+_STUB_MARKERS = ("_pb2", "_pb2_grpc", "_grpc", "openapi_client", "generated", "swagger_client")
+
+
+@dataclass(slots=True)
+class SystemFacts:
+    """What the verdict is decided from; every part may be empty."""
+
+    modules: Mapping[str, Module]
+    imports: nx.DiGraph
+    services: Sequence[Service] = ()
+    units: Sequence[DeployUnit] = ()
+    databases: Sequence[Database] = ()
+    links: Sequence[Link] = ()
+    data_uses: Sequence[DataUse] = ()
+    entrypoints: Sequence[Entrypoint] = ()
+    partition: Partition | None = None
+    package_cycles: Sequence[Cycle] = ()
+    parse_errors: int = 0
+    files: int = 0
+    unresolved_connections: int = 0  # datastore URLs whose env var had no deployed value
+    findings: list[Finding] = field(default_factory=list)
+
+
+def is_stub(module: Module) -> bool:
+    """Generated gRPC / OpenAPI code: a contract between services, not shared logic."""
+    return any(marker in module.name for marker in _STUB_MARKERS) or "/generated/" in f"/{module.path}"
+
+
+def decide(facts: SystemFacts) -> tuple[Verdict, list[Finding]]:
+    findings: list[Finding] = []
+    if not facts.modules:
+        return Verdict(UNKNOWN, 1.0, (Reason("no-code", "no Python code was found"),)), findings
+
+    functions = [u for u in facts.units if u.kind in FUNCTION_KINDS and not u.infrastructure]
+    code_services = list(facts.services)
+    wrapped = [e for e in facts.entrypoints if e.kind == WRAPPED_APP]
+    couplings = _couplings(facts, findings)
+    per_service = tuple(
+        ServiceVerdict(s.name, GENERIC_SERVICE if couplings[s.name] else MICROSERVICE, tuple(couplings[s.name]))
+        for s in sorted(code_services, key=lambda s: s.name)
+    ) if len(code_services) > 1 else ()
+    penalties = _confidence_penalties(facts)
+    runnable = [u for u in facts.units if not u.infrastructure and u.kind != "dockerfile"]
+    if functions and len(functions) == len(runnable):
+        kind, reasons = _serverless(functions, wrapped, facts)
+    elif len(code_services) > 1:
+        kind, reasons = _services(per_service, code_services, functions)
+    else:
+        kind, reasons, penalty = _single_unit(facts, code_services)
+        penalties += penalty
+    confidence = max(0.1, round(1.0 - sum(amount for amount, _ in penalties), 2))
+    return Verdict(kind, confidence, tuple(reasons) + tuple(r for _, r in penalties), per_service), findings
+
+
+Penalty = tuple[float, Reason]
+
+
+def _penalty(amount: float, why: str) -> Penalty:
+    """A reason the verdict is less certain, and by how much (shown to the user)."""
+    return amount, Reason("confidence", f"confidence -{amount:.2f}: {why}")
+
+
+# --- single deployable unit -------------------------------------------------------------
+
+
+def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, list[Reason], list[Penalty]]:
+    apps = [e for e in facts.entrypoints if e.kind in APP_ENTRYPOINTS]
+    reasons: list[Reason] = []
+    penalties: list[Penalty] = []
+    if services:
+        service = services[0]
+        processes = ", ".join(f"{p.name} ({p.command})" for p in service.processes) or "one process"
+        reasons.append(
+            Reason(
+                "one-unit",
+                f"one deployable unit: service {service.name} runs {processes}",
+                (service.where,) + tuple(p.where for p in service.processes),
+            )
+        )
+    elif apps:
+        reasons.append(
+            Reason(
+                "one-unit",
+                f"no deploy files; {len(apps)} application entrypoint(s) in one code base",
+                tuple(Location(facts.modules[e.module].path, e.line, f"{e.kind} {e.name}") for e in apps[:5]),
+            )
+        )
+        penalties.append(_penalty(0.2, "no deploy files, the deployment is inferred from the code"))
+    else:
+        reasons.append(
+            Reason(
+                "nothing-deployable",
+                "nothing deployable: no deploy files and no application entrypoint (web app, worker, handler); "
+                "a library or a set of scripts",
+            )
+        )
+        return UNKNOWN, reasons, penalties
+    partition = facts.partition
+    q = partition.modularity if partition else 0.0
+    clusters = len(partition.clusters) if partition else 0
+    cycles = list(facts.package_cycles)
+    modular = q >= MODULARITY_THRESHOLD and clusters >= 2 and not cycles
+    reasons.append(
+        Reason(
+            "modularity",
+            f"modularity Q = {q:.2f} over {clusters} coupling clusters "
+            f"({'at or above' if q >= MODULARITY_THRESHOLD else 'below'} the {MODULARITY_THRESHOLD} threshold)",
+        )
+    )
+    for cycle in cycles[:3]:
+        reasons.append(
+            Reason("AL102", "package cycle: " + " -> ".join(cycle.example), cycle.evidence)
+        )
+    if abs(q - MODULARITY_THRESHOLD) < 0.05:
+        penalties.append(_penalty(0.2, "modularity is close to the threshold"))
+    return (MODULAR_MONOLITH if modular else MONOLITH), reasons, penalties
+
+
+# --- serverless -------------------------------------------------------------------------
+
+
+def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], facts: SystemFacts) -> tuple[str, list[Reason]]:
+    names = ", ".join(sorted(u.name for u in functions)[:6])
+    reasons = [Reason("functions", f"{len(functions)} functions deployed as FaaS: {names}", tuple(u.where for u in functions))]
+    if wrapped and len(functions) == len(wrapped):
+        where = tuple(Location(facts.modules[e.module].path, e.line, e.name) for e in wrapped if e.module in facts.modules)
+        reasons.insert(0, Reason("wrapped-app", "every function wraps a whole web application: a monolith deployed serverless", where))
+        return MONOLITH, reasons
+    if wrapped:
+        where = tuple(Location(facts.modules[e.module].path, e.line, e.name) for e in wrapped if e.module in facts.modules)
+        reasons.append(Reason("wrapped-app", f"{len(wrapped)} function(s) wrap a whole web application (a monolith inside a function)", where))
+    return SERVERLESS, reasons
+
+
+# --- several services ---------------------------------------------------------------------
+
+
+def _services(per_service: Sequence[ServiceVerdict], services: Sequence[Service], functions: Sequence[DeployUnit]) -> tuple[str, list[Reason]]:
+    micro = [v for v in per_service if v.kind == MICROSERVICE]
+    generic = [v for v in per_service if v.kind == GENERIC_SERVICE]
+    reasons = [
+        Reason(
+            "services",
+            f"{len(services)} deployable services: {len(micro)} isolated, {len(generic)} coupled",
+            tuple(s.where for s in sorted(services, key=lambda s: s.name)),
+        )
+    ]
+    seen: set[tuple[str, str]] = set()
+    for verdict in generic:
+        for reason in verdict.reasons:
+            if (reason.code, reason.message) not in seen:
+                seen.add((reason.code, reason.message))
+                reasons.append(reason)
+    if functions:
+        reasons.append(Reason("functions", f"and {len(functions)} serverless functions", tuple(u.where for u in functions)))
+        return MIXED, reasons
+    if not generic:
+        return MICROSERVICES, reasons
+    if not micro:
+        return GENERIC_SERVICES, reasons
+    return MIXED, reasons
+
+
+def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Reason]]:
+    """Per service, the reasons it is not isolated; also emits the matching findings."""
+    out: dict[str, list[Reason]] = {s.name: [] for s in facts.services}
+    if len(facts.services) < 2:
+        return out
+    owner: dict[str, set[str]] = defaultdict(set)
+    for service in facts.services:
+        for module in service.modules:
+            owner[module].add(service.name)
+
+    def add(code: str, services: Iterable[str], message: str, evidence: tuple[Location, ...], key: str) -> None:
+        rule = RULES.get(code)
+        for name in sorted(set(services)):
+            if name in out and all(r.message != message for r in out[name]):
+                out[name].append(Reason(code, message, evidence))
+        if rule is not None:
+            first = evidence[0] if evidence else Location("", 0)
+            findings.append(Finding(code, rule.severity, message, first.path, first.line, key, evidence))
+
+    # cross-service imports and shared internal libraries
+    shared_lib: dict[str, dict[str, list[Location]]] = defaultdict(lambda: defaultdict(list))
+    for source, target, data in sorted(facts.imports.edges(data=True), key=lambda e: (e[0], e[1])):
+        if source not in facts.modules or target not in facts.modules:
+            continue
+        line = min(ln for ls in data.get("kinds", {"": [0]}).values() for ln in ls) if data.get("kinds") else 0
+        where = Location(facts.modules[source].path, line, f"{source} -> {target}")
+        for s_service in owner.get(source, ()):
+            t_services = owner.get(target, set())
+            if is_stub(facts.modules[target]):
+                continue
+            for t_service in t_services - {s_service}:
+                if s_service in t_services:
+                    continue
+                add("AL201", (s_service, t_service), f"{s_service} imports {target} from {t_service}", (where,), f"{s_service}->{t_service}:{target}")
+            if not t_services:
+                library = facts.modules[target].ancestor(1)
+                shared_lib[library][s_service].append(where)
+    for library, users in sorted(shared_lib.items()):
+        if len(users) >= 2:
+            evidence = tuple(locs[0] for _, locs in sorted(users.items()))
+            add("AL205", users, f"services {', '.join(sorted(users))} share the internal library {library}", evidence, library)
+
+    copied: dict[str, list[DeployUnit]] = defaultdict(list)
+    base: dict[str, list[DeployUnit]] = defaultdict(list)
+    service_of_unit = {u: s.name for s in facts.services for u in s.units}
+    for unit in facts.units:
+        for path in unit.copies_from:
+            copied[path].append(unit)
+        if unit.base_image:
+            base[unit.base_image].append(unit)
+    for label, groups in (("copy", copied), ("base image", base)):
+        for path, units in sorted(groups.items()):
+            services = {service_of_unit.get(u.name) for u in units} - {None}
+            if len(services) >= 2:
+                what = f"copy {path} into their images" if label == "copy" else f"build on the in-repo base image {path}"
+                add("AL205", services, f"services {', '.join(sorted(services))} {what}", tuple(u.where for u in units), f"{label}:{path}")  # type: ignore[arg-type]
+
+    # shared databases, tables and foreign keys
+    for db in sorted(facts.databases, key=lambda d: d.id):
+        if len(db.services) >= 2:
+            add("AL202", db.services, f"services {', '.join(sorted(db.services))} share the database {db.id}", db.evidence, db.id)
+    table_users: dict[tuple[str, str], set[str]] = defaultdict(set)
+    table_where: dict[tuple[str, str], list[Location]] = defaultdict(list)
+    for use in facts.data_uses:
+        for service in owner.get(use.module, ()):
+            for table in use.tables:
+                key = (use.database or use.url or use.engine, table)
+                table_users[key].add(service)
+                if use.module in facts.modules:
+                    table_where[key].append(Location(facts.modules[use.module].path, use.line, table))
+    for (db, table), services in sorted(table_users.items()):
+        if len(services) >= 2:
+            add("AL203", services, f"services {', '.join(sorted(services))} use the table {table}", tuple(table_where[(db, table)][:6]), f"{db}:{table}")
+    owners_of_table: dict[str, set[str]] = defaultdict(set)  # table -> services defining its model
+    for use in facts.data_uses:
+        if use.access == "model":
+            for table in use.tables:
+                owners_of_table[table] |= owner.get(use.module, set())
+    for use in facts.data_uses:
+        if use.access != "foreign_key" or use.module not in facts.modules:
+            continue
+        for service in owner.get(use.module, ()):
+            for table in use.tables:
+                others = owners_of_table.get(table, set()) - {service}
+                if others:
+                    where = (Location(facts.modules[use.module].path, use.line, f"foreign key to {table}"),)
+                    add("AL204", {service, *others}, f"{service} has a foreign key to {table}, owned by {', '.join(sorted(others))}", where, f"{service}:{table}")
+
+    # services from one code base, and cycles of synchronous calls
+    by_root: dict[str, list[Service]] = defaultdict(list)
+    for service in facts.services:
+        by_root[service.root].append(service)
+    for root, group in sorted(by_root.items()):
+        if len(group) >= 2 and root not in ("", "."):
+            names = sorted(s.name for s in group)
+            add("AL208", names, f"services {', '.join(names)} are one code base ({root}) started with different commands", tuple(s.where for s in group), root)
+    _service_cycles(facts, findings)
+    return out
+
+
+def _service_cycles(facts: SystemFacts, findings: list[Finding]) -> None:
+    """A cycle of synchronous calls between services is a warning (AL207), not a coupling:
+    the services stay separately deployable, but a failure can travel round the loop."""
+    graph = nx.DiGraph()
+    for link in sorted(facts.links, key=lambda l: (l.source, l.target, l.channel)):
+        if link.protocol in SYNC_PROTOCOLS and not link.target.startswith("external:") and link.source != link.target:
+            if not graph.has_edge(link.source, link.target):
+                graph.add_edge(link.source, link.target, evidence=link.evidence)
+    rule = RULES.get("AL207")
+    if rule is None:
+        return
+    for component in sorted(nx.strongly_connected_components(graph), key=lambda c: sorted(c)):
+        if len(component) < 2:
+            continue
+        members = sorted(component)
+        evidence = tuple(loc for a in members for b in members if graph.has_edge(a, b) for loc in graph[a][b]["evidence"][:1])
+        first = evidence[0] if evidence else Location("", 0)
+        findings.append(Finding("AL207", rule.severity, f"services call each other in a cycle: {', '.join(members)}", first.path, first.line, "|".join(members), evidence))
+
+
+def _confidence_penalties(facts: SystemFacts) -> list[Penalty]:
+    out = []
+    if facts.files and facts.parse_errors / facts.files > 0.02:
+        share = facts.parse_errors / facts.files
+        out.append(_penalty(min(0.3, round(share, 2)), f"{facts.parse_errors} files could not be parsed"))
+    if facts.unresolved_connections:
+        out.append(
+            _penalty(
+                min(0.3, 0.1 * facts.unresolved_connections),
+                f"{facts.unresolved_connections} datastore connection(s) read an environment variable "
+                "with no deployed value",
+            )
+        )
+    empty = [s.name for s in facts.services if not s.modules]
+    if empty:
+        out.append(_penalty(0.1, f"{len(empty)} service(s) with no Python code found: {', '.join(empty[:4])}"))
+    return out
