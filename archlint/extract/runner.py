@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -27,8 +28,13 @@ Progress = Callable[[int], None]
 Task = tuple[str, bytes]
 
 # 100 opening brackets in a row, each perhaps after a name: far beyond hand-written code,
-# and the shape that makes the native parser overflow its stack.
-_DEEP = re.compile(rb"(?:[\w.]*[ \t]*[(\[{][ \t\r\n]*){100}")
+# and the shape that makes the native parser overflow its stack. A match may only start
+# where no name, dot or blank precedes it, so a long run of any of them is passed in
+# linear time (an unanchored pattern took minutes on a 200 kB string literal).
+_DEEP = re.compile(rb"(?<![\w.\s])(?:[\w.]*[ \t]*[(\[{][ \t\r\n]*){100}")
+
+
+FILE_TIMEOUT = 60.0  # seconds one file may take in a worker (libcst is quadratic on long chains)
 
 
 def looks_deep(data: bytes) -> bool:
@@ -52,13 +58,17 @@ def extract_one(path: str, data: bytes, debug: bool = False) -> FileFacts:
 
 
 def crashed(path: str, data: bytes, exitcode: int | None) -> FileFacts:
-    facts = FileFacts(path=path, sha=content_hash(data))
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
-    facts.error = ParseError(
-        "AL001",
-        f"the parser crashed on this file ({how}); deeply nested expressions are the usual cause",
-        1,
-    )
+    return _failed(path, data, f"the parser crashed on this file ({how}); deeply nested expressions are the usual cause")
+
+
+def timed_out(path: str, data: bytes) -> FileFacts:
+    return _failed(path, data, f"parsing took longer than {FILE_TIMEOUT:.0f} s and was stopped; very long expressions are the usual cause")
+
+
+def _failed(path: str, data: bytes, message: str) -> FileFacts:
+    facts = FileFacts(path=path, sha=content_hash(data))
+    facts.error = ParseError("AL001", message, 1)
     return facts
 
 
@@ -76,7 +86,7 @@ def _worker_main(conn: Connection, debug: bool) -> None:
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "task")
+    __slots__ = ("process", "conn", "task", "started")
 
     def __init__(self, context: multiprocessing.context.BaseContext, debug: bool) -> None:
         parent, child = context.Pipe()
@@ -85,9 +95,11 @@ class _Worker:
         child.close()
         self.conn = parent
         self.task: Task | None = None
+        self.started = 0.0
 
     def give(self, task: Task) -> None:
         self.task = task
+        self.started = time.monotonic()
         self.conn.send(task)
 
     def stop(self) -> None:
@@ -124,33 +136,43 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
             workers.append(worker)
         busy = list(workers)
         while busy:
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            deadline = min(w.started for w in busy) + FILE_TIMEOUT
+            ready = wait(
+                [w.conn for w in busy] + [w.process.sentinel for w in busy],
+                timeout=max(0.0, deadline - time.monotonic()),
+            )
+            now = time.monotonic()
             for worker in list(busy):
-                if worker.conn not in ready and worker.process.sentinel not in ready:
-                    continue
                 task = worker.task
                 assert task is not None
-                try:
-                    result = worker.conn.recv()
-                except (EOFError, OSError):
-                    worker.process.join(5)
-                    result = crashed(task[0], task[1], worker.process.exitcode)
-                    worker.kill()
-                    busy.remove(worker)
-                    workers.remove(worker)
-                    if queue:
-                        worker = _Worker(context, debug)
-                        worker.give(queue.popleft())
-                        busy.append(worker)
-                        workers.append(worker)
-                    yield result
-                    continue
-                yield result
-                if queue:
-                    worker.give(queue.popleft())
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    try:
+                        result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.process.join(5)
+                        result = crashed(task[0], task[1], worker.process.exitcode)
+                    else:
+                        yield result
+                        if queue:
+                            worker.give(queue.popleft())
+                        else:
+                            worker.task = None
+                            busy.remove(worker)
+                        continue
+                elif now - worker.started >= FILE_TIMEOUT:
+                    result = timed_out(task[0], task[1])
                 else:
-                    worker.task = None
-                    busy.remove(worker)
+                    continue
+                # the worker died or hangs: its file is a finding, a fresh worker goes on
+                worker.kill()
+                busy.remove(worker)
+                workers.remove(worker)
+                if queue:
+                    worker = _Worker(context, debug)
+                    worker.give(queue.popleft())
+                    busy.append(worker)
+                    workers.append(worker)
+                yield result
     finally:
         for worker in workers:
             if worker.task is None:
