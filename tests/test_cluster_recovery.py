@@ -478,3 +478,24 @@ def test_clusters_of_the_services_never_cross_a_service():
     for cluster in report["clusters"]["clusters"]:
         roots = {m.partition(":")[0] for m in cluster["modules"]}
         assert len(roots) == 1, cluster["modules"]
+
+
+def test_recovery_does_not_depend_on_the_seed(monolith: Monolith):
+    """Louvain is seeded for determinism, but a result that only holds for one seed would
+    be luck: the services must be recovered whatever the seed."""
+    from archlint.analyze.clusters import find_clusters
+    from archlint.graph.coupling import coupling_graph
+    from archlint.pipeline import ScanOptions, scan
+
+    result = scan(ScanOptions(str(monolith.root), jobs=1))
+    modules = result.imports.index.modules
+    graph = coupling_graph(result.imports.graph, modules)
+    truth = monolith.truth()
+    scores = []
+    for seed in range(10):
+        partition = find_clusters(graph, modules, depth=2, seed=seed)
+        found = {m: f"c{c.id}" for c in partition.clusters for m in c.modules}
+        found.update({m: f"alone:{m}" for m in (*partition.unclustered, *partition.hubs)})
+        scores.append(adjusted_rand_index(truth, {m: found.get(m, f"alone:{m}") for m in truth}))
+    assert min(scores) >= 0.8, scores
+    assert set(partition.hubs) == {"shop.config", "shop.db", "shop.main"}

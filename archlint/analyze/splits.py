@@ -37,6 +37,7 @@ def split_candidates(
 ) -> list[SplitCandidate]:
     clustered = {m for c in partition.clusters for m in c.modules}
     total = max(1, len(clustered))
+    clustered |= set(partition.hubs)  # leaning on the shared core is part of the cut
     names = {c.id: c.name for c in partition.clusters}
     out = []
     for cluster in partition.clusters:

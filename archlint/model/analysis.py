@@ -36,6 +36,7 @@ class Partition:
     excluded: tuple[str, ...] = ()  # tests and the like, left out of clustering
     seed: int = 0
     resolution: float = 1.0
+    hubs: tuple[str, ...] = ()  # the shared core: modules nearly everything depends on
 
 
 # --- packages ----------------------------------------------------------------------------

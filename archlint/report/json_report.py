@@ -44,6 +44,7 @@ def partition(p: Partition | None) -> dict[str, Any] | None:
         "resolution": p.resolution,
         "unclustered": list(p.unclustered),
         "excluded": list(p.excluded),
+        "hubs": list(p.hubs),
         "clusters": [
             {
                 "id": c.id,

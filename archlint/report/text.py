@@ -128,6 +128,8 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
     console.print(table)
     if len(shown) < len(partition.clusters):
         console.print(f"  ... and {len(partition.clusters) - len(shown)} more (--verbose)")
+    if partition.hubs:
+        console.print(f"  shared core (used by nearly everything, left out): {', '.join(partition.hubs)}")
     console.print()
 
 
