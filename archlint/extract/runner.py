@@ -46,7 +46,7 @@ def extract_one(path: str, data: bytes, debug: bool = False) -> FileFacts:
     try:
         return extract_source(path, data)
     except Exception as exc:  # noqa: BLE001 - a bug here must cost one file only
-        facts = FileFacts(path=path, sha=content_hash(data))
+        facts = FileFacts(path=path, sha=content_hash(data) if isinstance(data, bytes) else "")
         name = type(exc).__name__
         facts.error = ParseError(
             "AL004",

@@ -7,6 +7,7 @@ import ast
 import gc
 import hashlib
 import re
+import warnings
 
 import libcst as cst
 
@@ -46,7 +47,7 @@ def _parse_and_collect(facts: FileFacts, data: bytes) -> FileFacts:
     except cst.ParserSyntaxError as exc:
         facts.error = _syntax_error(data, exc)
         return facts
-    except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
+    except (UnicodeError, LookupError, SyntaxError) as exc:
         # LookupError: an unknown `# coding:` cookie; SyntaxError: libcst's own decoding.
         facts.error = ParseError("AL002", f"cannot decode: {exc}", 1)
         return facts
@@ -62,7 +63,9 @@ def _syntax_error(data: bytes, exc: cst.ParserSyntaxError) -> ParseError:
     only once a file has failed, usually names the exact line and a clearer reason
     ("Missing parentheses in call to 'print'" for Python 2)."""
     try:
-        compile(data, "<scanned>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the scanned code's warnings are not ours to print
+            compile(data, "<scanned>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as py_exc:
         if py_exc.lineno:
             return ParseError("AL001", f"syntax error: {py_exc.msg}", py_exc.lineno)

@@ -1,0 +1,89 @@
+"""Property-based tests on generated Python programs (hypothesmith): extraction never
+raises, and the imports archlint extracts agree with an independent `ast` extraction."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections import Counter
+
+import hypothesmith
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archlint.extract.runner import extract_one
+from archlint.extract.source import extract_source
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def parse(source: str) -> ast.AST:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
+
+
+def ast_imports(tree: ast.AST) -> Counter[tuple[str, int, tuple[tuple[str, str | None], ...], str | None, int]]:
+    out: Counter = Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                out[(alias.name, 0, (), alias.asname, node.lineno)] += 1
+        elif isinstance(node, ast.ImportFrom):
+            names = tuple((a.name, a.asname) for a in node.names)
+            out[(node.module or "", node.level, names, None, node.lineno)] += 1
+    return out
+
+
+def archlint_imports(source: str):
+    facts = extract_source("generated.py", source.encode("utf-8", "surrogatepass"))
+    assert facts.error is None, facts.error
+    return Counter(
+        (i.module, i.level, i.names, i.alias, i.line) for i in facts.imports if i.kind != "dynamic"
+    )
+
+
+@SETTINGS
+@given(hypothesmith.from_grammar())
+def test_imports_agree_with_ast_on_generated_programs(source):
+    try:
+        tree = parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return  # the generator also makes programs CPython rejects
+    assert archlint_imports(source) == ast_imports(tree)
+
+
+@SETTINGS
+@given(hypothesmith.from_node())
+def test_extraction_never_raises_on_valid_modules(source):
+    facts = extract_one("generated.py", source.encode("utf-8", "surrogatepass"))
+    assert facts.error is None or facts.error.code != "AL004", facts.error
+
+
+@SETTINGS
+@given(st.binary(max_size=2000))
+def test_extraction_never_raises_on_arbitrary_bytes(data):
+    facts = extract_one("junk.py", data)
+    assert facts.error is None or facts.error.code in ("AL001", "AL002"), facts.error
+
+
+import_statement = st.builds(
+    lambda level, parts, names: f"from {'.' * level}{'.'.join(parts)} import {', '.join(names)}"
+    if level or parts
+    else f"import {', '.join(names)}",
+    st.integers(0, 3),
+    st.lists(st.sampled_from(["a", "b", "pkg", "sub", "mod"]), max_size=3),
+    st.lists(st.sampled_from(["x", "y as z", "mod", "w"]), min_size=1, max_size=3),
+)
+
+
+@SETTINGS
+@given(st.lists(import_statement, min_size=1, max_size=8), st.sampled_from(["", "    ", "\t"]))
+def test_imports_agree_with_ast_on_import_heavy_programs(statements, indent):
+    body = "\n".join(f"{indent}{s}" if indent else s for s in statements)
+    source = f"def f():\n{body}\n" if indent else body + "\n"
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return
+    assert archlint_imports(source) == ast_imports(tree)

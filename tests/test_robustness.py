@@ -1,0 +1,238 @@
+"""Broken and hostile input: the scan finishes, each bad file is a finding, the rest of the
+report is complete, and nothing in the scanned tree runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import edges, module_names, run_cli, scan_in_process
+
+GOOD = {
+    "app/__init__.py": "",
+    "app/good.py": "from app import other\n",
+    "app/other.py": "VALUE = 1\n",
+}
+
+
+def findings_by_path(report):
+    return {f["path"]: f for f in report["findings"]}
+
+
+def assert_rest_is_complete(report):
+    assert {"app", "app.good", "app.other"} <= set(module_names(report))
+    assert ("app.good", "app.other") in edges(report)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parser_crashes_cost_one_file_each(tree, jobs):
+    root = tree(
+        {
+            **GOOD,
+            "gen/deep_parens.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
+            "gen/deep_lists.py": "x = " + "[" * 2000 + "]" * 2000 + "\n",
+            "gen/deep_calls.py": "x = " + "f(" * 3000 + ")" * 3000 + "\n",
+        }
+    )
+    report = scan_in_process(root, jobs=jobs)
+    found = findings_by_path(report)
+    for name in ("deep_parens", "deep_lists", "deep_calls"):
+        finding = found[f"gen/{name}.py"]
+        assert finding["rule"] == "AL001"
+        assert "parser crashed" in finding["message"]
+    assert_rest_is_complete(report)
+
+
+def test_long_lines_chains_and_indentation(tree):
+    root = tree(
+        {
+            **GOOD,
+            "gen/long_line.py": "x = '" + "a" * 200_000 + "'\nimport app.other\n",
+            "gen/plus_chain.py": "x = " + " + ".join(["a"] * 1500) + "\nimport app.good\n",
+            "gen/attr_chain.py": "x = a" + ".b" * 1500 + "\n",
+            "gen/deep_if.py": "".join("    " * i + "if x:\n" for i in range(101)) + "    " * 101 + "pass\n",
+        }
+    )
+    # a subprocess with a deadline: a regression to quadratic behaviour fails instead of hanging
+    proc = run_cli("scan", str(root), "--format", "json", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    report = json.loads(proc.stdout)
+    found = findings_by_path(report)
+    assert "gen/long_line.py" not in found and "gen/plus_chain.py" not in found
+    assert ("gen.long_line", "app.other") in edges(report)
+    assert ("gen.plus_chain", "app.good") in edges(report)
+    assert found["gen/deep_if.py"]["message"] == "syntax error: too many levels of indentation"
+    assert_rest_is_complete(report)
+
+
+def test_encodings_nul_bytes_empty_and_non_python(tree):
+    root = tree(
+        {
+            **GOOD,
+            "enc/latin.py": "# -*- coding: latin-1 -*-\nname = 'caf\xe9'\nimport app.other\n".encode("latin-1"),
+            "enc/cp1252.py": "# coding: cp1252\nquote = '\u201chi\u201d'\n".encode("cp1252"),
+            "enc/invalid.py": b"name = '\xff\xfe\xfd'\n",
+            "enc/bad_cookie.py": b"# -*- coding: klingon -*-\nx = 1\n",
+            "enc/punycode.py": b"# -*- coding: punycode -*-\nx = '\xff'\n",
+            "enc/nul.py": b"x = 1\n\0\0\0\n",
+            "enc/empty.py": b"",
+            "enc/html.py": "<html><body>not python</body></html>\n",
+        }
+    )
+    report = scan_in_process(root)
+    found = findings_by_path(report)
+    assert "enc/latin.py" not in found and "enc/cp1252.py" not in found and "enc/empty.py" not in found
+    assert ("enc.latin", "app.other") in edges(report)
+    for path in ("enc/invalid.py", "enc/bad_cookie.py", "enc/punycode.py"):
+        assert found[path]["rule"] == "AL002", path
+    assert found["enc/nul.py"]["rule"] == "AL002" and found["enc/nul.py"]["line"] == 2
+    assert found["enc/html.py"]["rule"] == "AL001"
+    assert "enc.empty" in module_names(report)
+    assert_rest_is_complete(report)
+
+
+def test_large_files_are_skipped_with_a_finding(tree):
+    root = tree(
+        {
+            **GOOD,
+            "pyproject.toml": "[tool.archlint]\nmax_file_size = 50_000\n",
+            "gen/big.py": "DATA = {\n" + "".join(f"    'k{i}': {i},\n" for i in range(10_000)) + "}\n",
+        }
+    )
+    report = scan_in_process(root)
+    found = findings_by_path(report)["gen/big.py"]
+    assert found["rule"] == "AL003" and found["severity"] == "warning"
+    assert "max_file_size" in found["message"]
+    assert_rest_is_complete(report)
+
+
+def test_links_fifos_and_directories_named_like_modules(tree, tmp_path):
+    root = tree(GOOD)
+    (root / "app" / "broken.py").symlink_to(root / "nowhere.py")
+    (root / "app" / "loop.py").symlink_to(root / "app" / "loop.py")
+    (root / "app" / "dir.py").mkdir()
+    (root / "app" / "dir.py" / "inner.py").write_text("")
+    os.mkfifo(root / "app" / "pipe.py")  # opening it would block forever
+    (root / "linked").symlink_to(tmp_path, target_is_directory=True)
+    report = scan_in_process(root)
+    found = findings_by_path(report)
+    assert found["app/broken.py"]["rule"] == "AL002"
+    assert found["app/loop.py"]["rule"] == "AL002"
+    assert found["linked"]["rule"] == "AL005"
+    assert "app.pipe" not in module_names(report)
+    assert_rest_is_complete(report)
+
+
+def without_root_powers() -> list[str]:
+    """A command prefix under which permissions apply: as root (CI), the capabilities that
+    let root read anything are dropped with util-linux's setpriv."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be tested")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def test_unreadable_files_and_directories(tree):
+    import json
+
+    from conftest import REPO
+
+    root = tree({**GOOD, "secret/x.py": "", "locked.py": ""})
+    (root / "locked.py").chmod(0)
+    (root / "secret").chmod(0)
+    try:
+        proc = subprocess.run(
+            [*without_root_powers(), sys.executable, "-m", "archlint", "scan", str(root), "--format", "json", "-j1"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=120,
+        )
+    finally:
+        (root / "secret").chmod(0o755)
+        (root / "locked.py").chmod(0o644)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    found = findings_by_path(report)
+    assert found["locked.py"]["rule"] == "AL002" and "Permission denied" in found["locked.py"]["message"]
+    assert found["secret"]["rule"] == "AL002"
+    assert_rest_is_complete(report)
+
+
+def test_a_file_that_vanishes_during_the_scan(tree):
+    from archlint.extract.files import extract_files
+    from archlint.model.source import SourceFile
+
+    root = tree(GOOD)
+    files = [SourceFile("app/good.py", 10), SourceFile("app/gone.py", 10)]
+    facts = extract_files(str(root), files, max_size=1000, jobs=1)
+    assert facts["app/good.py"].error is None
+    assert facts["app/gone.py"].error.code == "AL002"
+    assert "vanished" in facts["app/gone.py"].error.message
+
+
+def test_an_internal_error_costs_one_file_and_debug_keeps_the_traceback():
+    from archlint.extract.runner import extract_one
+
+    # str instead of bytes breaks extraction from the inside, as a bug would
+    facts = extract_one("app/x.py", "import os\n", debug=True)  # type: ignore[arg-type]
+    assert facts.error.code == "AL004"
+    assert "TypeError" in facts.error.message
+    assert facts.error.detail.startswith("Traceback")
+    assert extract_one("app/x.py", "import os\n").error.detail == ""  # type: ignore[arg-type]
+
+
+def test_scanned_code_never_runs(tree, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = f"open({str(marker)!r}, 'w').write('ran')\n"
+    root = tree(
+        {
+            "setup.py": payload,
+            "conftest.py": payload,
+            "sitecustomize.py": payload,
+            "evil/__init__.py": payload,
+            "evil/__main__.py": payload,
+            "evil/mod.py": "import importlib\nimportlib.import_module('evil')\n" + payload,
+            "pyproject.toml": "[build-system]\nrequires = []\nbuild-backend = 'evil'\n",
+            # `python -m archlint` run inside the checkout puts it first on sys.path:
+            # these must not shadow the real libraries
+            "click.py": payload,
+            "rich.py": payload,
+            "networkx.py": payload,
+        }
+    )
+    proc = run_cli("scan", ".", "--format", "json", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "evil.mod" in proc.stdout
+    assert not marker.exists()
+
+
+def test_hostile_git_config_runs_nothing(tree, tmp_path):
+    marker = tmp_path / "fsmonitor-ran"
+    root = tree(GOOD)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    subprocess.run(["git", "config", "core.fsmonitor", str(hook)], cwd=root, check=True)
+    report = scan_in_process(root)
+    assert_rest_is_complete(report)
+    assert not marker.exists()
+
+
+def test_python_version_does_not_matter_to_parsing(tree):
+    """Syntax newer than the running interpreter parses (libcst carries its own grammar)."""
+    root = tree({**GOOD, "new.py": "type Point = tuple[float, float]\ndef f[T](x: T) -> T: return x\nimport app.good\n"})
+    report = scan_in_process(root)
+    assert "new.py" not in findings_by_path(report)
+    assert ("new", "app.good") in edges(report)
+    assert sys.version_info >= (3, 10)
