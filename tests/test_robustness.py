@@ -236,3 +236,38 @@ def test_python_version_does_not_matter_to_parsing(tree):
     assert "new.py" not in findings_by_path(report)
     assert ("new", "app.good") in edges(report)
     assert sys.version_info >= (3, 10)
+
+
+def test_empty_plain_and_commitless_directories_scan_cleanly(tmp_path):
+    import json
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=fresh, check=True)
+    for root in (empty, fresh):
+        proc = run_cli("scan", str(root), "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(proc.stdout)
+        assert report["modules"] == [] and report["findings"] == []
+        assert report["verdict"]["kind"] == "unknown"
+        text = run_cli("scan", str(root))
+        assert text.returncode == 0 and "Verdict: unknown" in text.stdout
+
+
+def test_unreadable_config_is_a_one_line_error(tree):
+    from conftest import REPO
+
+    root = tree({**GOOD, "pyproject.toml": "[tool.archlint]\nexclude = []\n"})
+    (root / "pyproject.toml").chmod(0)
+    try:
+        proc = subprocess.run(
+            [*without_root_powers(), sys.executable, "-m", "archlint", "scan", str(root)],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120,
+        )
+    finally:
+        (root / "pyproject.toml").chmod(0o644)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("pyproject.toml: cannot read: Permission denied")
+    assert len(proc.stderr.strip().splitlines()) == 1
