@@ -9,11 +9,16 @@ from dataclasses import dataclass, field, replace
 
 from archlint import __version__
 from archlint.analyze.clusters import domain_depth, find_clusters
+from archlint.analyze.contracts import Subject, check_contracts
 from archlint.analyze.cycles import cycle_findings, find_cycles, runtime_edges
+from archlint.analyze.gates import compare, gate_findings
+from archlint.analyze.policy import apply_rules
 from archlint.analyze.packages import package_metrics
 from archlint.analyze.splits import split_candidates
 from archlint.analyze.verdict import SystemFacts, decide
+from archlint.config.baseline import read_baseline
 from archlint.config.load import load_settings
+from archlint.config.locate import key_location
 from archlint.discover.files import list_tree
 from archlint.discover.modules import name_modules, package_prefix
 from archlint.extract.files import extract_files
@@ -23,6 +28,7 @@ from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
+from archlint.model.contracts import ContractResult
 from archlint.model.report import Report, Summary
 from archlint.model.rules import RULES
 from archlint.model.settings import Settings
@@ -152,7 +158,48 @@ def scan(options: ScanOptions) -> Scan:
         split_candidates=splits,
         verdict=verdict,
     )
+    govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)
+
+
+def govern(report: Report, settings: Settings, facts: dict[str, FileFacts], imports: ImportGraph, root: str) -> None:
+    """The project's rules on a finished report: contracts and gates add their findings,
+    then `select` / `ignore` / inline ignores / `severity` shape the whole list."""
+    subject = Subject(
+        modules=imports.index.modules,
+        graph=imports.graph,
+        facts=facts,
+        services=report.services,
+        databases=report.databases,
+        label=settings.config_path,
+    )
+    checks = check_contracts(subject, settings.contracts)
+    where = {key: key_location(settings.config_file, root, key) for key in ("require", "max_shared_databases")}
+    gates = gate_findings(settings, report.verdict, report.databases, where)
+    raised = [f for c in checks for f in c.findings]
+    findings = apply_rules([*report.findings, *raised, *gates], settings, facts)
+    report.findings = sorted(findings, key=Finding.sort_key)
+    left = {f.fingerprint for f in findings}
+    report.contracts = []
+    for c in checks:
+        violations = sum(1 for f in c.findings if f.fingerprint in left)
+        report.contracts.append(ContractResult(c.contract.name, c.contract.type, not violations, violations, c.unused_ignores))
+
+
+def check(options: ScanOptions, baseline: str | None = None, fail_on: str | None = None) -> Scan:
+    """`archlint check`: a scan, then the verdict of the gate against the baseline (the
+    file given, else the configured one)."""
+    result = scan(options)
+    settings = result.settings
+    path = baseline or settings.baseline
+    root = resolve_root(options.path)
+    label = None
+    entries = None
+    if path:
+        label = baseline or os.path.relpath(path, root).replace(os.sep, "/")
+        entries = read_baseline(path, label)
+    result.report.check = compare(result.report.findings, entries, label, fail_on or settings.fail_on)
+    return result
 
 
 def file_findings(facts: dict[str, FileFacts]) -> list[Finding]:

@@ -73,6 +73,9 @@ def load_settings(root: str, config: str | None = None, **overrides: Any) -> Set
     if path:
         label = os.path.relpath(path) if not os.path.isabs(config or "") else path
         settings = validate(read_table(path, label), label, settings)
+        absolute = os.path.abspath(path)
+        baseline = settings.baseline and os.path.join(os.path.dirname(absolute), settings.baseline)
+        settings = replace(settings, config_file=absolute, baseline=baseline)
     extra = tuple(overrides.pop("exclude", None) or ())
     given = {k: v for k, v in overrides.items() if v is not None}
     return replace(settings, exclude=settings.exclude + extra, **given)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archlint.model.analysis import PackageMetric, Partition, SplitCandidate, Verdict
+from archlint.model.check import CheckOutcome
+from archlint.model.contracts import ContractResult
 from archlint.model.findings import Finding, Location
 from archlint.model.source import Module
+from archlint.model.system import Database, Service
 
 SCHEMA_VERSION = 1
 
@@ -70,3 +73,7 @@ class Report:
     partition: Partition | None = None
     split_candidates: list[SplitCandidate] = field(default_factory=list)
     verdict: Verdict | None = None
+    services: list[Service] = field(default_factory=list)
+    databases: list[Database] = field(default_factory=list)
+    contracts: list[ContractResult] = field(default_factory=list)
+    check: CheckOutcome | None = None  # set by `archlint check`

@@ -114,6 +114,237 @@ _RULES += (
     ),
 )
 
+_RULES += (
+    Rule(
+        "AL201",
+        "cross-service-import",
+        ERROR,
+        "One service imports code that belongs to another service.",
+        "Services are deployed separately: code imported across a service boundary is either "
+        "missing from the importing service's image (and fails at run time), or copied into it, "
+        "so both services must be released together. Either way they are one system wearing "
+        "two names - generic services, not microservices.",
+        "Call the other service over its API (HTTP, gRPC, a message) instead of importing its "
+        "code. If both need the same logic, move it into a versioned library that neither "
+        "service owns, or into the one service that should own it.",
+        "```python\n# services/orders/app/checkout.py\n"
+        "from billing.invoices import create_invoice   # AL201: orders imports billing's code\n```",
+    ),
+    Rule(
+        "AL202",
+        "shared-database",
+        WARNING,
+        "Several services use the same database.",
+        "A database shared between services couples them through its schema: a migration for "
+        "one service can break the other, neither can change its storage alone, and the "
+        "database is a single point of failure for both. It is the most common reason a system "
+        "of services is not microservices.",
+        "Give each service its own database (or schema with its own credentials) and let the "
+        "others reach the data through the owning service's API or through events it publishes.",
+        "```yaml\n# docker-compose.yml\nservices:\n  orders:\n    environment: {DATABASE_URL: postgres://db/shop}\n"
+        "  billing:\n    environment: {DATABASE_URL: postgres://db/shop}   # AL202: both use db/shop\n```",
+    ),
+    Rule(
+        "AL203",
+        "shared-tables",
+        WARNING,
+        "Several services read or write the same table.",
+        "Two services touching one table share its schema and its invariants: neither can "
+        "rename a column, change a constraint or move the table without the other. This is "
+        "tighter than sharing a database server, where each service keeps its own tables.",
+        "Choose the service that owns the table; the others ask it through its API or keep a "
+        "copy fed by its events.",
+        "```python\n# orders/models.py\nclass Customer(Base): __tablename__ = \"customers\"\n"
+        "# billing/queries.py\ndb.execute(\"SELECT * FROM customers\")   # AL203: both use customers\n```",
+    ),
+    Rule(
+        "AL204",
+        "cross-service-foreign-key",
+        WARNING,
+        "A service's table has a foreign key to a table another service owns.",
+        "A foreign key across service boundaries makes the two services' data one transaction "
+        "domain: the referenced service cannot delete, move or split its table, and the schemas "
+        "can only be migrated together.",
+        "Store the other service's identifier as a plain value (no constraint) and keep it "
+        "consistent with events or a periodic check.",
+        "```python\n# billing/models.py\ncustomer_id = Column(ForeignKey(\"customers.id\"))   "
+        "# AL204: customers belongs to orders\n```",
+    ),
+    Rule(
+        "AL205",
+        "shared-internal-library",
+        WARNING,
+        "Several services import the same in-repository library (or copy it into their images).",
+        "A library inside the repository that several services import is shared code without a "
+        "version: a change to it changes every service at once, so they are tested and released "
+        "together. Shared domain models are the usual case.",
+        "Keep only stable, domain-free code in shared libraries and publish them with a version "
+        "each service pins; move domain code (models, business rules) into the service that owns it.",
+        "```python\n# services/orders/app.py\nfrom common.models import Customer\n"
+        "# services/billing/app.py\nfrom common.models import Customer   # AL205: both import common\n```",
+    ),
+    Rule(
+        "AL206",
+        "hard-coded-endpoint",
+        WARNING,
+        "A service calls another one at an address written into the code.",
+        "An address in the code (`http://orders:8000/api`) ties the caller to one deployment of "
+        "the callee: moving, renaming or scaling it means a code change and a release of every "
+        "caller.",
+        "Read the address from configuration (an environment variable, service discovery) and "
+        "give it a value in the deployment files.",
+        "```python\nrequests.get(\"http://orders:8000/api/orders\")   # AL206\n"
+        "requests.get(f\"{os.environ['ORDERS_URL']}/api/orders\")   # fine\n```",
+    ),
+    Rule(
+        "AL207",
+        "cyclic-service-dependency",
+        WARNING,
+        "Services call each other synchronously in a cycle.",
+        "When service A calls B and B calls A (directly or around a longer loop), a slow or "
+        "failing service slows or fails all of them, requests can loop, and neither can be "
+        "deployed with an incompatible API change without the other.",
+        "Make one direction asynchronous (an event or a queue), or move the piece both need "
+        "into one of them.",
+        "```\norders -> billing   (orders/app.py:12  requests.post(BILLING_URL))\n"
+        "billing -> orders   (billing/app.py:30  requests.get(ORDERS_URL))   # AL207\n```",
+    ),
+    Rule(
+        "AL208",
+        "shared-codebase",
+        INFO,
+        "Several deployed services are one code base started with different commands.",
+        "A web process and a worker built from the same directory are one application with two "
+        "process types: they share every module and are released together. That is a monolith "
+        "deployed as several processes, which is fine, but not separate services.",
+        "Nothing to fix if this is the intent. To make them separate services, split the code "
+        "so that each service has its own directory and dependencies.",
+        "```yaml\nservices:\n  web:    {build: ., command: gunicorn shop.wsgi}\n"
+        "  worker: {build: ., command: celery -A shop worker}   # AL208: one code base\n```",
+    ),
+    Rule(
+        "AL209",
+        "shared-database-server",
+        INFO,
+        "Services keep separate databases on one database server.",
+        "Separate databases on one server keep the services' data apart (each owns its schema), "
+        "but they still share the server's capacity, upgrades and outages.",
+        "Nothing to fix for most systems. Give a service its own server when its load or its "
+        "availability needs differ from the others'.",
+        "```\npostgres://db/orders   and   postgres://db/billing   # AL209: one server, two databases\n```",
+    ),
+    Rule(
+        "AL210",
+        "schema-per-service",
+        INFO,
+        "Services share a database but each uses its own schema.",
+        "A schema per service is a common step from a shared database towards database per "
+        "service: tables are owned, but the services still share the database's transactions, "
+        "capacity and migrations tooling.",
+        "Nothing to fix. Check that no service reads another's schema (AL203 reports shared tables).",
+        "```sql\nSELECT * FROM orders.orders;   -- orders service\nSELECT * FROM billing.invoices;   -- billing service\n```",
+    ),
+    Rule(
+        "AL301",
+        "layers-contract",
+        ERROR,
+        "A lower layer imports a higher layer of a `layers` contract.",
+        "Layers let each level of the code be understood, tested and replaced with only the "
+        "levels below it. One import upwards (often indirect, through a helper module) ties the "
+        "lower layer to everything above it.",
+        "Move the code the lower layer needs down into it (or into a layer below), or invert the "
+        "dependency: the higher layer passes a callback or implements an interface the lower "
+        "layer defines. The finding lists every step of the import chain with file and line.",
+        "```toml\n[[tool.archlint.contracts]]\nname = \"shop layers\"\ntype = \"layers\"\n"
+        "layers = [\"shop.web\", \"shop.orders | shop.billing\", \"shop.db\"]\n```\n\n"
+        "```python\n# shop/db.py\nfrom shop.web import current_user   # AL301: shop.db (lowest) imports shop.web\n```",
+    ),
+    Rule(
+        "AL302",
+        "forbidden-contract",
+        ERROR,
+        "A module imports a module a `forbidden` contract forbids it to import.",
+        "A forbidden contract writes down a boundary the design relies on: the domain does not "
+        "know the web framework, one bounded context does not reach into another. An import "
+        "across it, direct or through other modules, erodes that boundary.",
+        "Remove the import (or the link in the chain the finding shows), move the code to the "
+        "right side of the boundary, or - if the import is accepted - list it in the "
+        "contract's `ignore_imports`.",
+        "```toml\n[[tool.archlint.contracts]]\nname = \"domain does not know the web\"\n"
+        "type = \"forbidden\"\nsource_modules = [\"shop.domain\"]\nforbidden_modules = [\"shop.web\", \"flask\"]\n```",
+    ),
+    Rule(
+        "AL303",
+        "independence-contract",
+        ERROR,
+        "Modules of an `independence` contract import each other.",
+        "Independent modules (plug-ins, bounded contexts, tenants) can be changed, removed or "
+        "moved into their own service one at a time only while none of them imports another, "
+        "even through a shared helper.",
+        "Move what they share into a module outside the contract that imports none of them, or "
+        "communicate through events or an interface defined outside them.",
+        "```toml\n[[tool.archlint.contracts]]\nname = \"contexts are independent\"\n"
+        "type = \"independence\"\nmodules = [\"shop.orders\", \"shop.billing\", \"shop.catalog\"]\n```",
+    ),
+    Rule(
+        "AL304",
+        "service-independence-contract",
+        ERROR,
+        "Services of a `service-independence` contract import each other's code or share a database.",
+        "The contract states that the services are meant to be microservices: separately "
+        "deployable, each with its own data. An import across services or a shared database "
+        "breaks that, whatever the deployment files say.",
+        "Replace the import by a call to the other service's API or by an event; give each "
+        "service its own database. Services are the ones listed in the contract's `services` "
+        "table or, without it, the ones discovered from the deploy files.",
+        "```toml\n[[tool.archlint.contracts]]\nname = \"services stay independent\"\n"
+        "type = \"service-independence\"\nservices = { orders = \"services/orders\", billing = \"services/billing\" }\n```",
+    ),
+    Rule(
+        "AL305",
+        "acyclic-contract",
+        ERROR,
+        "Sibling packages of an `acyclic` contract import each other in a cycle.",
+        "Siblings in a cycle can only be understood, tested and split off together. Forbidding "
+        "cycles among the children of a package keeps its structure a hierarchy that can be "
+        "layered or cut into services later.",
+        "Break the cycle at the step with the fewest imports (the finding lists each step with "
+        "file and line): move the imported code, or invert the dependency.",
+        "```toml\n[[tool.archlint.contracts]]\nname = \"no cycles between shop's packages\"\n"
+        "type = \"acyclic\"\nancestors = [\"shop\"]\n```",
+    ),
+    Rule(
+        "AL401",
+        "architecture-requirement",
+        ERROR,
+        "The architecture verdict is weaker than `require` asks for.",
+        "`require = \"microservices\"` states what the system must stay. The verdict is "
+        "computed from the code and the deploy files, so a pull request that adds a shared "
+        "database or a cross-service import fails the gate before it is merged.",
+        "Read the reasons listed with the finding (each with file and line), fix the couplings "
+        "they name, or lower the requirement if the architecture has changed on purpose.",
+        "```toml\n[tool.archlint]\nrequire = \"microservices\"   # AL401 while two services share a database\n```",
+    ),
+    Rule(
+        "AL402",
+        "max-shared-databases",
+        ERROR,
+        "More databases are shared between services than `max_shared_databases` allows.",
+        "A budget for shared databases lets a team moving towards database-per-service ratchet: "
+        "the number can only go down, and a new shared database fails the gate.",
+        "Give the service that started sharing a database its own, or raise the budget "
+        "deliberately in the configuration.",
+        "```toml\n[tool.archlint]\nmax_shared_databases = 0\n```",
+    ),
+)
+
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
-__all__ = ["Rule", "RULES", "ERROR", "WARNING", "INFO"]
+__all__ = ["Rule", "RULES", "ERROR", "WARNING", "INFO", "help_uri"]
+
+DOCS_URL = "https://archlint.dev/rules/{code}"
+
+
+def help_uri(code: str) -> str:
+    """Where a rule's page lives online (the same text as docs/rules/CODE.md)."""
+    return DOCS_URL.format(code=code)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archlint.model.contracts import Contract
+from archlint.model.findings import ERROR
+
 DEFAULT_EXCLUDES = (
     ".git",
     ".hg",
@@ -40,3 +43,19 @@ class Settings:
     roots: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     config_path: str = ""  # where the settings came from, '' for defaults
+    config_file: str = ""  # the same file as an absolute path, '' for defaults
+    # rules (docs/configuration.md): codes or prefixes ("AL2"), the most specific wins
+    select: tuple[str, ...] = ("AL",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, codes)
+    severity: tuple[tuple[str, str], ...] = ()  # (code or prefix, severity)
+    fail_on: str = ERROR
+    baseline: str | None = None  # absolute path of the baseline file
+    # the gate
+    contracts: tuple[Contract, ...] = ()
+    require: str | None = None  # a verdict kind the architecture must reach
+    max_shared_databases: int | None = None
+
+    def key(self, name: str) -> str:
+        """How messages name a top-level key: ``tool.archlint.name`` in pyproject.toml."""
+        return f"tool.archlint.{name}" if self.config_path.endswith("pyproject.toml") else name
