@@ -7,6 +7,8 @@ Heavy modules (libcst, networkx, rich) are imported inside the commands, so that
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +18,9 @@ import click
 from archlint import __version__
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+FORMATS = ["text", "json", "sarif", "github"]
+SEVERITY_CHOICE = click.Choice(["error", "warning", "info"])
+DEFAULT_BASELINE = "archlint-baseline.json"
 PROGRESS_MIN_FILES = 200  # smaller scans finish before a bar would help
 
 
@@ -60,10 +65,10 @@ def scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format (sarif: code scanning; github: workflow annotations).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("-v", "--verbose", is_flag=True, help="Show all evidence, not only the top rows.")
@@ -84,19 +89,177 @@ def scan(
         result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
     if debug:
         _print_tracebacks(result.facts)
-    _emit(_render(result.report, fmt, verbose, output), output)
+    _emit(_render(result.report, fmt, verbose, output, path), output)
 
 
-def _render(report: Any, fmt: str, verbose: bool, output: str | None) -> str:
+def _render(report: Any, fmt: str, verbose: bool, output: str | None, path: str) -> str:
     if fmt == "json":
         from archlint.report.json_report import render_json
 
         return render_json(report)
+    if fmt == "sarif":
+        from archlint.report.sarif import render_sarif
+
+        return render_sarif(report, prefix=_uri_prefix(path))
+    if fmt == "github":
+        from archlint.report.github import render_github
+
+        return render_github(report, prefix=_uri_prefix(path))
+    color = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size()[0] if color else 100
+    if report.check is not None:
+        from archlint.report.check_text import render_check
+
+        return render_check(report, verbose=verbose, color=color, width=width)
     from archlint.report.text import render_text
 
-    color = output is None and sys.stdout.isatty()
-    width = click.get_terminal_size()[0] if color else 100
     return render_text(report, verbose=verbose, color=color, width=width)
+
+
+def _uri_prefix(path: str) -> str:
+    """The scanned directory as seen from where the command runs: code scanning and
+    annotations want paths relative to the repository root, which is usually the working
+    directory; a directory outside it is given absolutely."""
+    root, cwd = os.path.realpath(path), os.path.realpath(os.getcwd())
+    rel = os.path.relpath(root, cwd).replace(os.sep, "/")
+    if rel == ".":
+        return ""
+    if rel.startswith(".."):
+        return root.replace(os.sep, "/").rstrip("/") + "/"
+    return rel + "/"
+
+
+@main.command()
+@scan_options
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format (sarif: code scanning; github: workflow annotations).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to FILE.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show findings the baseline covers.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False),
+              help="Fail only on findings not in this baseline (default: [tool.archlint] baseline).")
+@click.option("--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the check (default: error).")
+def check(
+    path: str,
+    exclude: tuple[str, ...],
+    config: str | None,
+    jobs: int | None,
+    debug: bool,
+    fmt: str,
+    output: str | None,
+    verbose: bool,
+    baseline: str | None,
+    fail_on: str | None,
+) -> None:
+    """Check PATH against its rules and contracts: exit 1 when a new finding at or above
+    --fail-on exists, 0 otherwise (2: usage or configuration error)."""
+    from archlint.pipeline import ScanOptions, check as run_check
+
+    with _progress() as progress:
+        result = run_check(ScanOptions(path, config, exclude, jobs, debug, progress), baseline, fail_on)
+    if debug:
+        _print_tracebacks(result.facts)
+    _emit(_render(result.report, fmt, verbose, output, path), output)
+    if result.report.check and result.report.check.failed:
+        raise click.exceptions.Exit(EXIT_GATE)
+
+
+@main.command("baseline")
+@scan_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help=f"Where to write (default: [tool.archlint] baseline, else PATH/{DEFAULT_BASELINE}).")
+def baseline_command(
+    path: str, exclude: tuple[str, ...], config: str | None, jobs: int | None, debug: bool, output: str | None
+) -> None:
+    """Write today's findings of PATH to a baseline file, so that `archlint check` fails
+    only on new ones."""
+    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.report.baseline import render_baseline
+
+    with _progress() as progress:
+        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+    target = output or result.settings.baseline or os.path.join(path, DEFAULT_BASELINE)
+    _emit(render_baseline(result.report.findings), target)
+    count = len(result.report.findings)
+    click.echo(f"archlint: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule: code, name, default severity and what it finds."""
+    from archlint.model.rules import RULES
+
+    width = max(len(r.name) for r in RULES.values())
+    for code, rule in sorted(RULES.items()):
+        click.echo(f"{code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Explain rule CODE (the text of docs/rules/CODE.md)."""
+    import difflib
+
+    from archlint.model.errors import UsageError
+    from archlint.model.rules import RULES
+    from archlint.report.rule_docs import rule_page
+
+    wanted = code.strip().upper()
+    by_name = {r.name: r.code for r in RULES.values()}
+    wanted = by_name.get(code.strip().lower(), wanted)
+    if wanted not in RULES:
+        near = difflib.get_close_matches(wanted, [*RULES, *by_name], n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise UsageError(f"no rule {code}{hint}; `archlint rules` lists them")
+    click.echo(rule_page(RULES[wanted]), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, dir_okay=True))
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB while scanning.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for parsing.")
+@click.option("--baseline", "with_baseline", is_flag=True,
+              help=f"Also write today's findings to PATH/{DEFAULT_BASELINE} and point the configuration at it.")
+@click.option("--force", is_flag=True, help="Replace an existing [tool.archlint] (and nothing else).")
+def init(path: str, exclude: tuple[str, ...], jobs: int | None, with_baseline: bool, force: bool) -> None:
+    """Write a starter [tool.archlint] into PATH/pyproject.toml from what a scan finds,
+    leaving every other line of the file as it is."""
+    from archlint.config.edit import has_archlint, set_archlint_table
+    from archlint.model.errors import UsageError
+    from archlint.pipeline import ScanOptions, resolve_root, scan as run_scan
+    from archlint.report.baseline import render_baseline
+    from archlint.report.starter import render_starter
+
+    root = resolve_root(path)
+    if os.path.exists(os.path.join(root, "archlint.toml")):
+        raise UsageError(f"{os.path.join(path, 'archlint.toml')} exists and configures archlint; edit it instead")
+    target = os.path.join(path, "pyproject.toml")
+    try:
+        with open(target, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {target}: {exc}") from None
+    if has_archlint(text) and not force:
+        raise UsageError(f"{target} already has [tool.archlint]; --force replaces it (and only it)")
+    with _progress() as progress:
+        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False))
+    table = render_starter(found.report, DEFAULT_BASELINE if with_baseline else None)
+    _emit(set_archlint_table(text, table), target)
+    result = run_scan(ScanOptions(path, None, exclude, jobs))
+    contracts = result.report.contracts
+    broken = [c.name for c in contracts if not c.kept]
+    click.echo(f"archlint: wrote [tool.archlint] with {len(contracts)} contract(s) to {target}", err=True)
+    if with_baseline:
+        target = os.path.join(path, DEFAULT_BASELINE)
+        _emit(render_baseline(result.report.findings), target)
+        click.echo(f"archlint: wrote {len(result.report.findings)} finding(s) to {target}", err=True)
+    elif broken:
+        click.echo(
+            f"archlint: broken today: {', '.join(broken)}; fix them, or accept today's state with "
+            "`archlint init --force --baseline`",
+            err=True,
+        )
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -155,7 +318,7 @@ def run(argv: list[str] | None = None) -> int:
     from archlint.model.errors import UsageError
 
     try:
-        main.main(args=argv, prog_name="archlint", standalone_mode=False)
+        code = main.main(args=argv, prog_name="archlint", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.UsageError as exc:
@@ -175,7 +338,7 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK  # click returns an Exit's code here
 
 
 def entry() -> None:

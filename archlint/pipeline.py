@@ -45,6 +45,7 @@ class ScanOptions:
     # (total files) -> advance(n): lets the CLI draw a progress bar without the stages
     # knowing about terminals.
     progress: Callable[[int], Callable[[int], None]] | None = field(default=None, repr=False)
+    use_config: bool = True  # False: defaults only (`archlint init` replacing a configuration)
 
 
 @dataclass(slots=True)
@@ -70,7 +71,11 @@ def resolve_root(path: str) -> str:
 
 def scan(options: ScanOptions) -> Scan:
     root = resolve_root(options.path)
-    settings = load_settings(root, options.config, exclude=options.exclude)
+    settings = (
+        load_settings(root, options.config, exclude=options.exclude)
+        if options.use_config
+        else Settings(exclude=options.exclude)
+    )
     tree = list_tree(root, settings)
     advance = options.progress(len(tree.python)) if options.progress else None
     facts = extract_files(

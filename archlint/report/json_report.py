@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from archlint.model.analysis import Partition, Reason, SplitCandidate, Verdict
+from archlint.model.check import BaselineEntry, CheckOutcome
 from archlint.model.findings import Finding, Location
 from archlint.model.report import SCHEMA_VERSION, Cycle, Report
 
@@ -155,7 +156,36 @@ def to_dict(report: Report) -> dict[str, Any]:
         "clusters": partition(report.partition),
         "split_candidates": [split(s) for s in report.split_candidates],
         "verdict": verdict(report.verdict),
+        "contracts": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "kept": c.kept,
+                "violations": c.violations,
+                "unused_ignores": list(c.unused_ignores),
+            }
+            for c in report.contracts
+        ],
+        "check": check(report.check),
     }
+
+
+def check(outcome: CheckOutcome | None) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    return {
+        "failed": outcome.failed,
+        "fail_on": outcome.fail_on,
+        "baseline": outcome.baseline,
+        "new": sorted(outcome.new),
+        "failing": sorted(outcome.failing),
+        "baselined": outcome.baselined,
+        "stale": [baseline_entry(e) for e in outcome.stale],
+    }
+
+
+def baseline_entry(entry: BaselineEntry) -> dict[str, Any]:
+    return {"fingerprint": entry.fingerprint, "rule": entry.rule, "path": entry.path, "message": entry.message}
 
 
 def render_json(report: Report) -> str:

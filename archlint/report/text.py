@@ -11,6 +11,7 @@ from rich.text import Text
 
 from archlint.model.findings import ERROR, WARNING, Finding
 from archlint.model.report import Report
+from archlint.report.check_text import contracts_section
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
 TOP = 10  # rows of each table without --verbose
@@ -33,6 +34,9 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
     _splits(console, report, verbose)
+    if report.contracts:
+        contracts_section(console, report)
+        console.print()
     _findings(console, report, verbose)
     return out.getvalue()
 

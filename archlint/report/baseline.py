@@ -1,0 +1,22 @@
+"""The baseline file: today's findings, so that `archlint check --baseline` fails only on
+new ones. Sorted and without line numbers, so it changes only when findings do."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from archlint.model.check import BASELINE_VERSION
+from archlint.model.findings import Finding
+
+
+def render_baseline(findings: Iterable[Finding]) -> str:
+    entries = sorted(
+        (
+            {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "message": f.message}
+            for f in findings
+        ),
+        key=lambda e: (e["path"], e["rule"], e["fingerprint"], e["message"]),
+    )
+    document = {"archlint_baseline": BASELINE_VERSION, "findings": entries}
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
