@@ -258,3 +258,28 @@ def test_archlint_toml_and_config_option(tree, tmp_path):
     other = tmp_path / "strict.toml"
     other.write_text('ignore = ["AL3"]\n')
     assert run_cli("check", str(root), "--config", str(other)).returncode == 0
+
+
+def test_ci_recipes_parse_and_their_archlint_commands_run(repo):
+    """docs/ci.md's YAML is valid, and every archlint command in it runs as written."""
+    import re
+    import shlex
+
+    import yaml
+
+    from conftest import REPO
+
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    assert len(blocks) == 3
+    commands = []
+    for block in blocks:
+        document = yaml.safe_load(block)
+        assert document
+        commands += re.findall(r"^\s*(?:- |run: |- run: )?(archlint [^#\n|]*)", block, re.M)
+    assert "archlint check --format sarif -o archlint.sarif " in commands
+    violate(repo)
+    for command in commands:
+        args = shlex.split(command)[1:]
+        proc = run_cli(*args, cwd=repo)
+        assert proc.returncode == 1, (command, proc.stderr)  # the violation fails each of them
