@@ -59,18 +59,28 @@ def scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--format and --output, shared by scan and check."""
+    options = [
+        click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="text",
+            show_default=True,
+            help="Output format (sarif: code scanning; github: workflow annotations).",
+        ),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the output to FILE."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command()
 @scan_options
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format (sarif: code scanning; github: workflow annotations).",
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@output_options
 @click.option("-v", "--verbose", is_flag=True, help="Show all evidence, not only the top rows.")
 def scan(
     path: str,
@@ -131,9 +141,7 @@ def _uri_prefix(path: str) -> str:
 
 @main.command()
 @scan_options
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format (sarif: code scanning; github: workflow annotations).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to FILE.")
+@output_options
 @click.option("-v", "--verbose", is_flag=True, help="Also show findings the baseline covers.")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False),
               help="Fail only on findings not in this baseline (default: [tool.archlint] baseline).")

@@ -22,7 +22,7 @@ class Rule:
     example: str
 
 
-_RULES = (
+_RULES: tuple[Rule, ...] = (
     Rule(
         "AL001",
         "parse-error",

@@ -12,21 +12,14 @@ from rich.text import Text
 from archlint.model.check import CheckOutcome
 from archlint.model.findings import ERROR, WARNING, Finding, severity_rank
 from archlint.model.report import Report
+from archlint.report.console import make_console
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
 
 
 def render_check(report: Report, *, verbose: bool = False, color: bool = False, width: int = 100) -> str:
     out = io.StringIO()
-    console = Console(
-        file=out,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = make_console(out, color=color, width=width)
     check = report.check
     if check is None:
         raise ValueError("render_check needs the outcome of `archlint check`")

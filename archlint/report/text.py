@@ -11,6 +11,7 @@ from rich.text import Text
 
 from archlint.model.findings import ERROR, WARNING, Finding
 from archlint.model.report import Report
+from archlint.report.console import make_console
 from archlint.report.check_text import contracts_section
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
@@ -19,15 +20,7 @@ TOP = 10  # rows of each table without --verbose
 
 def render_text(report: Report, *, verbose: bool = False, color: bool = False, width: int = 100) -> str:
     out = io.StringIO()
-    console = Console(
-        file=out,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = make_console(out, color=color, width=width)
     _summary(console, report)
     _verdict(console, report, verbose)
     _depended_on(console, report, verbose)

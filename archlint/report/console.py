@@ -1,0 +1,19 @@
+"""The rich console every terminal renderer writes into: colour only for a terminal."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+
+
+def make_console(out: TextIO, *, color: bool, width: int) -> Console:
+    return Console(
+        file=out,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+    )
