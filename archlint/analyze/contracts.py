@@ -240,15 +240,29 @@ def _finding(contract: Contract, message: str, key: str, evidence: Sequence[Loca
     )
 
 
-def _chain_finding(subject: Subject, view: ImportView, contract: Contract, chain: Chain, what: str, end: str) -> Finding:
-    """``chain`` as a finding: ``what`` says which boundary it crosses; the key is its
-    source and its target (direct) or the contract entry it reaches (indirect)."""
-    steps = [subject.location(a, b, view.succ[a][b]) for a, b in zip(chain, chain[1:])]
-    source, target = chain[0], chain[-1]
-    if len(chain) == 2:
-        return _finding(contract, f"{source} imports {target} ({what})", f"{source}|{target}", steps)
-    path = " -> ".join(chain)
-    return _finding(contract, f"{source} imports {target} indirectly ({what}): {path}", f"{source}|{end}|indirect", steps)
+def _crossings(
+    subject: Subject, view: ImportView, contract: Contract, a: str, b: str, found: Iterable[Chain], what: str
+) -> list[Finding]:
+    """Findings for the chains from group ``a`` into group ``b``: one per direct import,
+    and one for all indirect chains together (one bad import deep down is reached from
+    many modules: it is one problem, shown by its shortest chain, not one per module)."""
+    out = []
+    indirect: list[Chain] = []
+    for chain in found:
+        if len(chain) == 2:
+            source, target = chain
+            steps = [subject.location(source, target, view.succ[source][target])]
+            out.append(_finding(contract, f"{source} imports {target} ({what})", f"{source}|{target}", steps))
+        else:
+            indirect.append(chain)
+    if indirect:
+        chain = min(indirect, key=lambda c: (len(c), c))
+        steps = [subject.location(x, y, view.succ[x][y]) for x, y in zip(chain, chain[1:])]
+        others = len({c[0] for c in indirect}) - 1
+        more = f"; {others} more module{'s' if others != 1 else ''} of {a} reach {b} indirectly" if others else ""
+        message = f"{chain[0]} imports {chain[-1]} indirectly ({what}): {' -> '.join(chain)}{more}"
+        out.append(_finding(contract, message, f"{a}|{b}|indirect", steps))
+    return out
 
 
 def _pairs(
@@ -266,8 +280,8 @@ def _pairs(
     everything = set().union(*groups.values()) if groups else set()
     for a, b in pairs:
         blocked = everything - groups[a] - groups[b]
-        for chain in chains(view, groups[a], groups[b], blocked, indirect):
-            out.append(_chain_finding(subject, view, contract, chain, describe.format(a=a, b=b), b))
+        found = chains(view, groups[a], groups[b], blocked, indirect)
+        out += _crossings(subject, view, contract, a, b, found, describe.format(a=a, b=b))
     return out
 
 
@@ -359,8 +373,8 @@ def check_forbidden(subject: Subject, contract: ForbiddenContract) -> ContractCh
     indirect = not contract.allow_indirect_imports
     out = []
     for s, t in pairs:
-        for chain in chains(view, groups[s], groups[t], set(), indirect):
-            out.append(_chain_finding(subject, view, contract, chain, f"{s} may not import {t}", t))
+        found = chains(view, groups[s], groups[t], set(), indirect)
+        out += _crossings(subject, view, contract, s, t, found, f"{s} may not import {t}")
     return ContractCheck(contract, out, unused)
 
 
