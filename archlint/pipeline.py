@@ -19,12 +19,14 @@ from archlint.analyze.verdict import SystemFacts, decide
 from archlint.config.baseline import read_baseline
 from archlint.config.load import load_settings
 from archlint.config.locate import key_location
+from archlint.discover.deploy import discover_deploy
 from archlint.discover.files import list_tree
 from archlint.discover.modules import name_modules, package_prefix
 from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
 from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
+from archlint.graph.services import assemble_services
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
@@ -77,6 +79,7 @@ def scan(options: ScanOptions) -> Scan:
         else Settings(exclude=options.exclude)
     )
     tree = list_tree(root, settings)
+    deploy = discover_deploy(root, tree.files, [source.path for source in tree.python], settings.max_file_size)
     advance = options.progress(len(tree.python)) if options.progress else None
     facts = extract_files(
         root,
@@ -94,7 +97,7 @@ def scan(options: ScanOptions) -> Scan:
         [source.path for source in tree.python],
         tree.files,
         top_imports,
-        roots=settings.roots,
+        roots=settings.roots + deploy.import_roots,
         root_prefix=package_prefix(root),
     )
     imports = build_import_graph(modules, facts)
@@ -105,6 +108,9 @@ def scan(options: ScanOptions) -> Scan:
         return Location(imports.index.modules[source].path, min(lines), f"{source} -> {target}")
 
     runtime = runtime_edges(graph)
+    services = assemble_services(
+        deploy.units, modules, runtime, facts=facts, dotenv=deploy.dotenv, root_name=os.path.basename(root)
+    )
     cycles = find_cycles(runtime, edge_location)
     by_id = imports.index.modules
     depth = domain_depth(m for m in by_id.values() if not is_peripheral(m))
@@ -131,6 +137,8 @@ def scan(options: ScanOptions) -> Scan:
             package_cycles=package_cycles,
             parse_errors=sum(1 for f in facts.values() if f.error),
             files=len(tree.python),
+            services=[s for s in services if not s.implicit],
+            units=deploy.units,
         )
     )
     findings = (
@@ -139,6 +147,7 @@ def scan(options: ScanOptions) -> Scan:
         + skipped_findings(tree.skipped)
         + cycle_findings(cycles)
         + cycle_findings(package_cycles, "AL102", "packages")
+        + deploy.findings
     )
     report = Report(
         root=os.path.basename(root) or root,
@@ -162,6 +171,8 @@ def scan(options: ScanOptions) -> Scan:
         partition=partition,
         split_candidates=splits,
         verdict=verdict,
+        services=services,
+        deploy_units=deploy.units,
     )
     govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)

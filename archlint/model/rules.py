@@ -336,6 +336,34 @@ _RULES += (
         "deliberately in the configuration.",
         "```toml\n[tool.archlint]\nmax_shared_databases = 0\n```",
     ),
+    Rule(
+        "AL006",
+        "deploy-file-error",
+        WARNING,
+        "A deploy or configuration file (YAML, TOML, JSON) could not be read or parsed.",
+        "archlint learns what a repository deploys - its services, their commands, their "
+        "environment - from docker-compose files, Kubernetes manifests, serverless.yml, SAM "
+        "templates and project files. A file it cannot parse contributes nothing, so the "
+        "services and the connections between them may be incomplete. Files that expand "
+        "into huge documents (YAML alias bombs), nest absurdly deep or exceed `max_file_size` "
+        "are refused for the same reason a parser would choke on them.",
+        "Fix the syntax the message points at (the tool that deploys the file would reject it "
+        "too), or exclude the file if it is not a real deploy file "
+        '(`exclude = ["examples/**"]` in `[tool.archlint]`).',
+        "```yaml\nservices:\n  web:\n    image: shop:1.0\n   command: gunicorn shop.wsgi   # AL006: bad indentation\n```",
+    ),
+    Rule(
+        "AL007",
+        "template-skipped",
+        INFO,
+        "A templated deploy file (a Helm chart template with `{{ }}`) was skipped.",
+        "Helm and other Go templates are not YAML until they are rendered with their values; "
+        "archlint never runs a template engine, so the workloads such a file declares are not "
+        "in the report.",
+        "Render the chart (`helm template chart/ > rendered.yaml`) into the repository or a "
+        "scanned directory if its workloads should count, or ignore this note.",
+        "```yaml\nimage: {{ .Values.image.repository }}:{{ .Values.image.tag }}   # AL007\n```",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -23,6 +23,12 @@ from archlint.model.findings import Location
 
 # --- from deploy files -------------------------------------------------------------------
 
+# DeployUnit.kind values, in the order their declarations take precedence (a compose
+# service names a service before the Kubernetes workload running the same code does).
+DEPLOY_KINDS = ("compose", "kubernetes", "procfile", "appengine", "serverless", "sam", "cloudformation", "chalice",
+                "azure-functions", "gcp-functions", "console-scripts", "dockerfile")
+FUNCTION_KINDS = frozenset({"serverless", "sam", "cloudformation", "chalice", "azure-functions", "gcp-functions"})
+
 
 @dataclass(frozen=True, slots=True)
 class Process:
@@ -33,6 +39,8 @@ class Process:
     command: str
     module: str | None
     where: Location
+    script: str | None = None  # the file it runs (``python tools/sync.py``, a Lambda handler's file)
+    module_id: str | None = None  # the module id ``module`` / ``script`` resolves to (set by assembly)
 
 
 @dataclass(slots=True)
@@ -52,7 +60,14 @@ class DeployUnit:
     depends_on: tuple[str, ...] = ()
     infrastructure: str | None = None
     copies_from: tuple[str, ...] = ()  # paths COPYed from outside the unit's own directory
-    base_image: str | None = None  # an in-repo base image this unit builds FROM
+    base_image: str | None = None  # an in-repo base image this unit builds FROM (its Dockerfile)
+    root: str | None = None  # the directory of the unit's own code (a Dockerfile's, a Procfile's)
+    code: tuple[str, ...] = ()  # directories / files holding the unit's own code, relative to the root
+    hosts: tuple[str, ...] = ()  # names other containers reach it by (compose service, k8s Service)
+    group: str | None = None  # the project that declares it (serverless `service:`, chalice app, ...)
+    profiles: tuple[str, ...] = ()  # compose profiles: started only when asked for
+    events: tuple[str, ...] = ()  # what triggers a function: "http GET /orders", "sqs orders-queue"
+    runtime: str | None = None  # a function's runtime (python3.12, nodejs20.x)
 
 
 # --- from code ---------------------------------------------------------------------------
@@ -99,6 +114,10 @@ class Endpoint:
 
 @dataclass(slots=True)
 class Service:
+    """Code of the repository deployed as one thing: deploy units that run one code base
+    (docs/services.md). ``units`` are DeployUnit names; ``hosts`` the names other services
+    reach it by; ``implicit`` when no deploy file declares it (one runnable code base)."""
+
     name: str
     root: str  # directory holding its code, relative to the scanned root
     where: Location  # where it is declared
@@ -107,6 +126,8 @@ class Service:
     modules: tuple[str, ...] = ()
     entrypoints: tuple[Entrypoint, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    hosts: tuple[str, ...] = ()
+    implicit: bool = False
 
 
 @dataclass(slots=True)

@@ -13,7 +13,9 @@ from typing import Any
 from archlint.model.analysis import Partition, Reason, SplitCandidate, Verdict
 from archlint.model.check import BaselineEntry, CheckOutcome
 from archlint.model.findings import Finding, Location
+from archlint.model.infrastructure import engines_of
 from archlint.model.report import SCHEMA_VERSION, Cycle, Report
+from archlint.model.system import DeployUnit, Process, Service
 
 
 def location(loc: Location) -> dict[str, Any]:
@@ -167,6 +169,60 @@ def to_dict(report: Report) -> dict[str, Any]:
             for c in report.contracts
         ],
         "check": check(report.check),
+        **deployment(report),
+    }
+
+
+def _process(p: Process) -> dict[str, Any]:
+    return {"name": p.name, "command": p.command, "module": p.module, "module_id": p.module_id,
+            "path": p.where.path, "line": p.where.line}
+
+
+def _service(s: Service) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "root": s.root,
+        "declared_at": {"path": s.where.path, "line": s.where.line},
+        "implicit": s.implicit,
+        "units": sorted(s.units),
+        "hosts": sorted(s.hosts),
+        "processes": [_process(p) for p in s.processes],
+        "modules": sorted(s.modules),
+    }
+
+
+def _unit(u: DeployUnit) -> dict[str, Any]:
+    return {
+        "name": u.name,
+        "kind": u.kind,
+        "path": u.where.path,
+        "line": u.where.line,
+        "context": u.context,
+        "root": u.root,
+        "dockerfile": u.dockerfile,
+        "image": u.image,
+        "infrastructure": u.infrastructure,
+        "engines": list(engines_of(u.infrastructure)),
+        "processes": [_process(p) for p in u.processes],
+        "environment": sorted(u.environment),
+        "depends_on": sorted(u.depends_on),
+        "hosts": sorted(u.hosts),
+        "code": sorted(u.code),
+        "copies_from": sorted(u.copies_from),
+        "base_image": u.base_image,
+        "group": u.group,
+        "profiles": sorted(u.profiles),
+        "events": sorted(u.events),
+        "runtime": u.runtime,
+    }
+
+
+def deployment(report: Report) -> dict[str, Any]:
+    """What the repository deploys: services and the deploy units they come from
+    (environment values are left out: they hold passwords)."""
+    return {
+        "services": [_service(s) for s in sorted(report.services, key=lambda s: s.name)],
+        "deploy_units": [_unit(u) for u in sorted(report.deploy_units, key=lambda u: u.name)],
     }
 
 

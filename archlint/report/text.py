@@ -23,6 +23,7 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     console = make_console(out, color=color, width=width)
     _summary(console, report)
     _verdict(console, report, verbose)
+    _services(console, report, verbose)
     _depended_on(console, report, verbose)
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
@@ -68,6 +69,39 @@ def _verdict(console: Console, report: Report, verbose: bool) -> None:
             table.add_row(s.service, s.kind, because)
         console.print(table)
     console.print()
+
+
+def _services(console: Console, report: Report, verbose: bool) -> None:
+    """What the repository deploys: its services and the infrastructure next to them."""
+    if report.services:
+        table = Table(title="Services", title_justify="left", box=None, pad_edge=False)
+        table.add_column("service")
+        table.add_column("root")
+        table.add_column("processes")
+        table.add_column("modules", justify="right")
+        table.add_column("declared at")
+        shown = report.services if verbose else report.services[:TOP]
+        for service in shown:
+            processes = ", ".join(
+                f"{p.name} ({p.module or p.command})" for p in service.processes[: None if verbose else 4]
+            )
+            if not verbose and len(service.processes) > 4:
+                processes += f", +{len(service.processes) - 4}"
+            where = f"{service.where.path}:{service.where.line}" if service.where.line else service.where.path
+            table.add_row(service.name, service.root, processes or "-", str(len(service.modules)),
+                          "implicit (no deploy files)" if service.implicit else where)
+        console.print(table)
+        if len(shown) < len(report.services):
+            console.print(f"  ... and {len(report.services) - len(shown)} more (--verbose)")
+    infrastructure: dict[str, set[str]] = {}
+    for unit in report.deploy_units:
+        if unit.infrastructure:
+            infrastructure.setdefault(unit.infrastructure, set()).add(unit.name.split(" (", 1)[0])
+    if infrastructure:
+        console.print("Infrastructure: " + ", ".join(
+            f"{software} ({', '.join(sorted(names))})" for software, names in sorted(infrastructure.items())))
+    if report.services or infrastructure:
+        console.print()
 
 
 def _depended_on(console: Console, report: Report, verbose: bool) -> None:

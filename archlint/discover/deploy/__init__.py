@@ -1,0 +1,227 @@
+"""What the repository deploys: deploy units read from its deploy files (docs/services.md).
+
+``discover_deploy`` picks deploy files out of the scanned tree by name (compose files,
+Dockerfiles, Procfiles, serverless.yml, .chalice/config.json, function.json, app.yaml,
+project files) and by a look at the first bytes of other YAML / JSON files (Kubernetes
+manifests, SAM and CloudFormation templates), reads each once, and returns the units with
+the findings about files it could not use. Nothing is executed; only deploy files are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archlint.discover.deploy.cloudformation import looks_like_template, template_units
+from archlint.discover.deploy.compose import compose_specs, is_compose
+from archlint.discover.deploy.dockerfile import Dockerfile, is_dockerfile, parse_dockerfile
+from archlint.discover.deploy.functions import (
+    appengine_unit,
+    azure_units,
+    chalice_unit,
+    gcloud_units,
+    is_app_yaml,
+    is_chalice_config,
+    is_gcloud_candidate,
+)
+from archlint.discover.deploy.kubernetes import is_kustomization, kubernetes_specs, looks_like_manifest
+from archlint.discover.deploy.loader import Reader, parent
+from archlint.discover.deploy.procfile import is_procfile, procfile_unit
+from archlint.discover.deploy.scripts import is_project_file, project_dirs, scripts_unit
+from archlint.discover.deploy.serverless import is_serverless, serverless_units
+from archlint.discover.deploy.units import BuildRef, Builds, ContainerSpec, UnitSpec, read_dotenv, resolve_unit
+from archlint.model.findings import Finding, Location
+from archlint.model.system import DEPLOY_KINDS, DeployUnit
+
+LAMBDA_KINDS = ("serverless", "sam", "cloudformation", "chalice")
+_SNIFF_YAML = 16_384  # bytes read to tell a manifest or template from other YAML
+_SNIFF_JSON = 4_096
+_NOT_DEPLOY = {
+    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "mkdocs.yml", "mkdocs.yaml", ".readthedocs.yml",
+    ".readthedocs.yaml", "codecov.yml", ".codecov.yml", "environment.yml", "environment.yaml", ".gitlab-ci.yml",
+    "dependabot.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "package.json",
+    "package-lock.json", "tsconfig.json", "composer.json", "Chart.yaml", "values.yaml", "host.json",
+    "local.settings.json", "function.json", ".markdownlint.yaml", ".yamllint.yaml", "renovate.json",
+}
+_DOTENV_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults", ".env")
+
+
+@dataclass(slots=True)
+class DeployScan:
+    """What discovery learned from deploy files. ``import_roots`` are directories a
+    deployment puts on sys.path (a Lambda's code directory, a layer's python/);
+    ``dotenv`` the values of each directory's .env files (.env over .env.example)."""
+
+    units: list[DeployUnit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    import_roots: tuple[str, ...] = ()
+    dotenv: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") and part != ".chalice" for part in path.split("/")[:-1])
+
+
+def discover_deploy(root: str, files: list[str], python: list[str], max_size: int) -> DeployScan:
+    reader = Reader(root, sorted(files), sorted(python), max_size)
+    groups: dict[str, list[str]] = {k: [] for k in ("compose", "docker", "procfile", "serverless", "chalice",
+                                                      "function", "host", "appengine", "gcloud", "project",
+                                                      "kubernetes", "template")}
+    for path in reader.files:
+        name = _name(path)
+        if is_compose(path):
+            groups["compose"].append(path)
+        elif is_dockerfile(path):
+            groups["docker"].append(path)
+        elif is_procfile(path):
+            groups["procfile"].append(path)
+        elif is_serverless(path):
+            groups["serverless"].append(path)
+        elif is_chalice_config(path):
+            groups["chalice"].append(path)
+        elif name == "function.json":
+            groups["function"].append(path)
+        elif name == "host.json":
+            groups["host"].append(path)
+        elif is_project_file(path):
+            groups["project"].append(path)
+        elif is_kustomization(path):
+            groups["kubernetes"].append(path)
+        elif is_app_yaml(path) and not _hidden(path):
+            groups["appengine"].append(path)
+        else:
+            _sniff(reader, path, groups)
+        if is_gcloud_candidate(path):
+            groups["gcloud"].append(path)
+    groups["project"] += [p for p in reader.python if _name(p) == "setup.py"]
+
+    units = _container_units(reader, groups)
+    for path in groups["procfile"]:
+        unit = procfile_unit(reader, path)
+        if unit is not None:
+            units.append(unit)
+    for path in groups["appengine"]:
+        unit = appengine_unit(reader, path)
+        if unit is not None:
+            units.append(unit)
+    for path in groups["serverless"]:
+        units += serverless_units(reader, path)
+    for path in groups["template"]:
+        load = reader.json if path.endswith(".json") else reader.yaml
+        loaded = load(path)
+        for doc in (loaded if isinstance(loaded, list) and not path.endswith(".json") else [loaded]):
+            units += template_units(reader, path, doc)
+    for path in groups["chalice"]:
+        unit = chalice_unit(reader, path)
+        if unit is not None:
+            units.append(unit)
+    units += azure_units(reader, groups["function"], groups["host"])
+    for path in groups["gcloud"]:
+        units += gcloud_units(reader, path)
+    for directory, paths in sorted(project_dirs(groups["project"]).items()):
+        unit = scripts_unit(reader, directory, paths)
+        if unit is not None:
+            units.append(unit)
+
+    units = _unique_names(units)
+    return DeployScan(
+        units=sorted(units, key=lambda u: u.name),
+        findings=sorted(reader.findings, key=Finding.sort_key),
+        import_roots=_import_roots(reader, units),
+        dotenv=_dotenv(reader),
+    )
+
+
+def _sniff(reader: Reader, path: str, groups: dict[str, list[str]]) -> None:
+    """Kubernetes manifests and CloudFormation templates have no fixed names: look at the
+    first bytes of YAML and JSON files that are not known to be something else."""
+    name = _name(path)
+    if name in _NOT_DEPLOY or _hidden(path):
+        return
+    is_yaml = name.endswith((".yaml", ".yml", ".template"))
+    if not is_yaml and not name.endswith(".json"):
+        return
+    head = reader.read(path, required=False, head=_SNIFF_YAML if is_yaml else _SNIFF_JSON)
+    if not head:
+        return
+    if looks_like_template(head):
+        groups["template"].append(path)
+    elif is_yaml and looks_like_manifest(head):
+        groups["kubernetes"].append(path)
+
+
+def _container_units(reader: Reader, groups: dict[str, list[str]]) -> list[DeployUnit]:
+    """Compose services, Kubernetes workloads and Dockerfiles: images are matched to the
+    in-repo builds that make them before any unit is resolved."""
+    dockerfiles: dict[str, Dockerfile] = {}
+    for path in groups["docker"]:
+        text = reader.read(path)
+        if text is not None:
+            dockerfiles[path] = parse_dockerfile(path, text)
+    builds = Builds(reader, dockerfiles)
+    specs: list[UnitSpec] = compose_specs(reader, groups["compose"])
+    contexts: dict[str, BuildRef] = {}
+    for spec in specs:
+        container = spec.containers[0]
+        if container.build is not None:
+            builds.register(container.image, spec.name, container.build)
+            contexts.setdefault(container.build.dockerfile, container.build)
+    specs += kubernetes_specs(reader, groups["kubernetes"])
+    units = [resolve_unit(spec, builds, reader) for spec in specs]
+    for path, dockerfile in sorted(dockerfiles.items()):
+        final = dockerfile.stage()
+        if final is None:
+            continue
+        ref = contexts.get(path) or BuildRef(path, parent(path))
+        where = Location(path, final.line, f"FROM {final.base}")
+        spec = UnitSpec(path, "dockerfile", where, [ContainerSpec("main", where, build=ref)])
+        units.append(resolve_unit(spec, builds, reader))
+    return units
+
+
+def _unique_names(units: list[DeployUnit]) -> list[DeployUnit]:
+    """Unit names are how services refer to units: the first (compose before Kubernetes
+    before ...) keeps its name, later namesakes get their file added."""
+    ordered = sorted(units, key=lambda u: (DEPLOY_KINDS.index(u.kind) if u.kind in DEPLOY_KINDS else 99,
+                                           u.where.path, u.where.line, u.name))
+    seen: set[str] = set()
+    for unit in ordered:
+        name = unit.name
+        if name in seen:
+            name = f"{unit.name} ({unit.where.path})"
+            if name in seen:
+                name = f"{unit.name} ({unit.where.path}:{unit.where.line})"
+        seen.add(name)
+        unit.name = name
+    return ordered
+
+
+def _import_roots(reader: Reader, units: list[DeployUnit]) -> tuple[str, ...]:
+    """Where a function platform runs code from: the code directory is the top of the
+    import path (``/var/task``), a layer's ``python/`` directory too. A directory that is
+    itself a package is left to the usual rules."""
+    roots: set[str] = set()
+    for unit in units:
+        if unit.kind not in LAMBDA_KINDS or not unit.root:
+            continue
+        candidates = [unit.root] + [f"{layer}/python" if reader.is_dir(f"{layer}/python") else layer
+                                    for layer in unit.copies_from]
+        for candidate in candidates:
+            if candidate not in (".", "") and reader.is_dir(candidate) and not reader.exists(f"{candidate}/__init__.py"):
+                roots.add(candidate)
+    return tuple(sorted(roots))
+
+
+def _dotenv(reader: Reader) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for name in _DOTENV_NAMES:  # examples first: the real .env wins
+        for path in reader.files:
+            if _name(path) == name:
+                out.setdefault(parent(path), {}).update(read_dotenv(reader, path))
+    return out
+
+
+__all__ = ["DeployScan", "discover_deploy"]

@@ -1,0 +1,342 @@
+"""Reading deploy files safely: a size cap, YAML through a safe constructor with a guard on
+alias expansion and nesting, CloudFormation tags as plain data, line numbers kept.
+
+A file that cannot be read or parsed becomes an AL006 finding (a Helm template an AL007
+one); the caller gets None and goes on with the rest of the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from archlint.model.findings import Finding
+from archlint.model.rules import RULES
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+MAX_NODES = 200_000  # YAML nodes after alias expansion: a billion-laughs file stops here
+MAX_DEPTH = 100  # nesting levels; deploy files need a dozen
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class DeployFileError(Exception):
+    """Why a deploy file cannot be used, with the line where known."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping from a deploy file that remembers where it and each of its keys start."""
+
+    __slots__ = ("line", "lines")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.lines.get(key, self.line)
+
+
+def line_of(value: Any, key: Any = None, default: int = 0) -> int:
+    """The line of ``value`` (a mapping from a file) or of its ``key``; ``default`` else."""
+    if isinstance(value, LineDict):
+        found = value.line_of(key) if key is not None else value.line
+        return found or default
+    return default
+
+
+# --- YAML ----------------------------------------------------------------------------------
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Safe construction (no Python objects) into LineDicts; CloudFormation short forms
+    (``!Ref X``, ``!GetAtt A.B``, ``!Sub ...``) become their long forms."""
+
+
+def _construct_map(constructor: _Constructor, node: yaml.MappingNode) -> Iterator[LineDict]:
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(constructor.construct_mapping(node))
+    for key_node, _ in node.value:
+        key = constructor.construct_object(key_node)
+        try:
+            data.lines.setdefault(key, key_node.start_mark.line + 1)
+        except TypeError:
+            continue
+
+
+def _construct_tag(constructor: _Constructor, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = constructor.construct_scalar(node)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = constructor.construct_sequence(node, deep=True)
+    else:
+        value = constructor.construct_mapping(node, deep=True)
+    key = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    out = LineDict({key: value})
+    out.line = node.start_mark.line + 1
+    return out
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Constructor.add_multi_constructor("!", _construct_tag)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_nodes(root: yaml.Node) -> None:
+    """Refuse alias bombs, recursive aliases and deep nesting before anything walks the
+    document: size and depth are computed once per node (aliases share nodes)."""
+    measured: dict[int, tuple[int, int]] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            kids = _children(node)
+            size = 1 + sum(measured[id(k)][0] for k in kids)
+            depth = 1 + max((measured[id(k)][1] for k in kids), default=0)
+            if size > MAX_NODES:
+                raise DeployFileError(f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
+                                      node.start_mark.line + 1)
+            if depth > MAX_DEPTH:
+                raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+            measured[key] = (size, depth)
+            visiting.discard(key)
+            continue
+        if key in measured:
+            continue
+        if key in visiting:
+            raise DeployFileError("recursive alias: a value contains itself", node.start_mark.line + 1)
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in _children(node))
+
+
+def load_yaml(text: str) -> list[Any]:
+    """Every document of a YAML stream, safely; raises DeployFileError."""
+    docs: list[Any] = []
+    try:
+        for node in yaml.compose_all(text, Loader=_Parser):
+            if node is None:
+                continue
+            _check_nodes(node)
+            docs.append(_Constructor().construct_document(node))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise DeployFileError(f"invalid YAML: {problem}", mark.line + 1 if mark else 0) from None
+    except yaml.YAMLError as exc:
+        raise DeployFileError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep") from None
+    return docs
+
+
+# --- JSON / TOML ---------------------------------------------------------------------------
+
+
+def _check_depth(value: Any) -> None:
+    stack = [(value, 1)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    if count > MAX_NODES:
+        raise DeployFileError(f"more than {MAX_NODES} values")
+
+
+def load_json(text: str) -> Any:
+    try:
+        value = json.loads(text, object_hook=LineDict)
+    except json.JSONDecodeError as exc:
+        raise DeployFileError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(value)
+    return value
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    try:
+        value = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise DeployFileError(f"invalid TOML: {exc}", int(line.group(1)) if line else 0) from None
+    except RecursionError:
+        raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(value)
+    return value
+
+
+# --- the reading context -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Reader:
+    """The repository as the deploy parsers see it: the file lists, cached reads with a
+    size cap, and the findings about files that could not be used."""
+
+    root: str
+    files: list[str]  # every non-Python file (posix, relative)
+    python: list[str]
+    max_size: int
+    findings: list[Finding] = field(default_factory=list)
+    _texts: dict[str, str | None] = field(default_factory=dict)
+    _dirs: set[str] | None = None
+    _py_dirs: set[str] | None = None
+    _all: set[str] | None = None
+
+    def exists(self, path: str) -> bool:
+        if self._all is None:
+            self._all = set(self.files) | set(self.python)
+        return path in self._all
+
+    def is_dir(self, path: str) -> bool:
+        """True when ``path`` ('' or '.' for the root) holds listed files."""
+        if self._dirs is None:
+            self._dirs = _ancestors(self.files) | _ancestors(self.python)
+        return path in ("", ".") or path in self._dirs
+
+    def has_python(self, path: str) -> bool:
+        """True when ``path`` is a Python file or a directory with Python files below it."""
+        if self._py_dirs is None:
+            self._py_dirs = _ancestors(self.python)
+        path = "" if path == "." else path
+        return path == "" and bool(self.python) or path in self._py_dirs or path.endswith(".py") and self.exists(path)
+
+    def python_under(self, path: str) -> list[str]:
+        prefix = "" if path in ("", ".") else path.rstrip("/") + "/"
+        return [p for p in self.python if p.startswith(prefix) or p == path]
+
+    def read(self, path: str, *, required: bool = True, head: int = 0) -> str | None:
+        """The file's text; None (with an AL006 finding when ``required``) when it is larger
+        than the cap or unreadable. ``head`` > 0 reads at most that many bytes, uncached:
+        enough to tell whether a YAML or JSON file is a deploy file at all."""
+        if not head and path in self._texts:
+            return self._texts[path]
+        full = os.path.join(self.root, path)
+        try:
+            size = os.path.getsize(full)
+            if size > self.max_size:
+                if required:
+                    self.error(path, 0, f"larger than {self.max_size} bytes, not read")
+                text = None
+            else:
+                with open(full, "rb") as handle:
+                    data = handle.read(head) if head else handle.read()
+                text = data.decode("utf-8-sig", errors="replace")
+        except OSError as exc:
+            if required:
+                self.error(path, 0, f"cannot read: {exc.strerror or exc}")
+            text = None
+        if not head:
+            self._texts[path] = text
+        return text
+
+    def yaml(self, path: str, text: str | None = None) -> list[Any] | None:
+        text = self.read(path) if text is None else text
+        if text is None:
+            return None
+        try:
+            return load_yaml(text)
+        except DeployFileError as exc:
+            self.error(path, exc.line, str(exc))
+            return None
+
+    def json(self, path: str) -> Any:
+        text = self.read(path)
+        if text is None:
+            return None
+        try:
+            return load_json(text)
+        except DeployFileError as exc:
+            self.error(path, exc.line, str(exc))
+            return None
+
+    def toml(self, path: str) -> dict[str, Any] | None:
+        text = self.read(path)
+        if text is None:
+            return None
+        try:
+            return load_toml(text)
+        except DeployFileError as exc:
+            self.error(path, exc.line, str(exc))
+            return None
+
+    def error(self, path: str, line: int, message: str) -> None:
+        rule = RULES["AL006"]
+        self.findings.append(Finding(rule.code, rule.severity, f"{path}: {message}", path, line, message))
+
+    def template_skipped(self, path: str, line: int, message: str) -> None:
+        rule = RULES["AL007"]
+        self.findings.append(Finding(rule.code, rule.severity, message, path, line, "template"))
+
+
+def _ancestors(paths: list[str]) -> set[str]:
+    out: set[str] = set()
+    for path in paths:
+        d = path.rpartition("/")[0]
+        while d and d not in out:
+            out.add(d)
+            d = d.rpartition("/")[0]
+    return out
+
+
+def parent(path: str) -> str:
+    """The directory of a posix path, '.' for the root."""
+    return path.rpartition("/")[0] or "."
+
+
+def join(base: str, rel: str) -> str | None:
+    """``rel`` relative to directory ``base`` (both posix, '.' for the root), normalized;
+    None when it leaves the repository or is absolute."""
+    if rel.startswith("/") or re.match(r"^[a-zA-Z]+://", rel) or rel.startswith("git@"):
+        return None
+    parts: list[str] = [] if base in ("", ".") else base.split("/")
+    for part in rel.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts) or "."
+
+
+def within(path: str, directory: str) -> bool:
+    """True when posix ``path`` is ``directory`` or below it ('.' holds everything)."""
+    return directory in ("", ".") or path == directory or path.startswith(directory.rstrip("/") + "/")
