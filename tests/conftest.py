@@ -80,3 +80,18 @@ def scan_in_process(path: str | os.PathLike[str], **options: Any) -> dict[str, A
 
     options.setdefault("jobs", 1)
     return to_dict(scan(ScanOptions(str(path), **options)).report)
+
+
+def discover(path: str | os.PathLike[str]) -> Any:
+    """The deploy units of a tree, as the scan's discovery sees them (a DeployScan)."""
+    from archlint.discover.deploy import discover_deploy
+    from archlint.discover.files import list_tree
+    from archlint.model.settings import Settings
+
+    root = os.path.realpath(path)
+    tree = list_tree(root, Settings())
+    return discover_deploy(root, tree.files, [s.path for s in tree.python], Settings().max_file_size)
+
+
+def units_by_name(scan: Any) -> dict[str, Any]:
+    return {u.name: u for u in scan.units}

@@ -126,11 +126,9 @@ def _parse_segment(argv: list[str], env: dict[str, str]) -> Command:
                 return Command(program=base)
             i += 2 + rest.index("--")
         elif base.endswith(".sh") or base.endswith(".bash"):
-            rest = argv[i + 1 :]
-            if rest and _runner_name(_base(rest[0])):
-                i += 1
-                continue
-            return Command(program=base, wrapper=token)
+            # An entrypoint script usually ends in `exec "$@"`: what follows it is the command.
+            inner = _parse_segment(argv[i + 1 :], env) if i + 1 < len(argv) else Command()
+            return inner if inner.known or inner.wrapper else Command(program=base, wrapper=token)
         else:
             break
     if i >= len(argv):

@@ -146,7 +146,9 @@ def load_yaml(text: str) -> list[Any]:
             if node is None:
                 continue
             _check_nodes(node)
-            docs.append(_Constructor().construct_document(node))
+            value = _Constructor().construct_document(node)
+            if value is not None:
+                docs.append(value)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"

@@ -30,11 +30,10 @@ class _Variables:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
         provider = doc.get("provider") if isinstance(doc.get("provider"), dict) else {}
-        self.stage = "dev"
-        stage = provider.get("stage")
-        if isinstance(stage, str):
-            self.stage = self.text(stage) or "dev"
-        self.region = str(provider.get("region") or "us-east-1")
+        self.stage = "dev"  # the framework's default; `--stage` options are not known here
+        stage = self.text(provider.get("stage"))
+        if stage and _UNRESOLVED not in stage and "${" not in stage:
+            self.stage = stage
 
     def _lookup(self, expression: str, depth: int) -> Any:
         for option in (o.strip() for o in expression.split(",")):
@@ -47,10 +46,8 @@ class _Variables:
                     value = value.get(key) if isinstance(value, dict) else None
                 if value is not None:
                     return self.resolve(value, depth + 1)
-            elif source in ("sls", "opt") and rest == "stage":
+            elif source == "sls" and rest == "stage":
                 return self.stage
-            elif source == "opt" and rest == "region":
-                return self.region
         return None
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
@@ -85,7 +82,7 @@ class _Variables:
         return _UNRESOLVED + "{" + match.group(1) + "}"
 
     def text(self, value: Any) -> str | None:
-        resolved = self.resolve(value)
+        resolved = self.resolve(value) if value is not None else None
         return resolved if isinstance(resolved, str) else None
 
 
