@@ -97,7 +97,7 @@ def assemble_services(
     deployed = [u for u in code if u.kind != _SCRIPTS]
     services: list[Service] = []
     for group in _groups(deployed or scripts):
-        services += _services_of(group, index, graph, facts or {})
+        services += _services_of(group, index, graph, facts or {}, root_name)
     if deployed:
         _attach_scripts(services, scripts, index)
     _name_uniquely(services)
@@ -122,7 +122,8 @@ def _groups(units: Sequence[DeployUnit]) -> list[_Group]:
     return [_Group(root, members, function) for (function, root, _), members in sorted(by_key.items())]
 
 
-def _services_of(group: _Group, index: _Index, graph: nx.DiGraph, facts: Mapping[str, FileFacts]) -> list[Service]:
+def _services_of(group: _Group, index: _Index, graph: nx.DiGraph, facts: Mapping[str, FileFacts],
+                 root_name: str) -> list[Service]:
     referenced = {u.dockerfile for u in group.units if u.kind != "dockerfile" and u.dockerfile}
     runs: list[tuple[Process, DeployUnit]] = []
     for unit in group.units:
@@ -136,9 +137,9 @@ def _services_of(group: _Group, index: _Index, graph: nx.DiGraph, facts: Mapping
     for members in components:
         chosen = [runs[i] for i in members]
         units = {u.name: u for _, u in chosen}
-        services.append(_service(group, chosen, units))
+        services.append(_service(group, chosen, units, root_name))
     if not services:  # units that start nothing the repository shows (no command, no CMD)
-        services.append(_service(group, [], {}))
+        services.append(_service(group, [], {}, root_name))
     main = services[0]
     covered = {name for s in services for name in s.units}
     extra = [u for u in group.units if u.name not in covered]
@@ -207,7 +208,8 @@ def _django_settings(facts: FileFacts | None) -> str | None:
     return None
 
 
-def _service(group: _Group, runs: list[tuple[Process, DeployUnit]], units: dict[str, DeployUnit]) -> Service:
+def _service(group: _Group, runs: list[tuple[Process, DeployUnit]], units: dict[str, DeployUnit],
+             root_name: str) -> Service:
     ordered = sorted(units.values(), key=_priority) or group.units[:1]
     processes: list[Process] = []
     seen: set[object] = set()
@@ -219,7 +221,7 @@ def _service(group: _Group, runs: list[tuple[Process, DeployUnit]], units: dict[
         processes.append(process)
     hosts = sorted({h for u in ordered for h in u.hosts})
     return Service(
-        name=_name(group, ordered, processes),
+        name=_name(group, ordered, processes, root_name),
         root=group.root,
         where=ordered[0].where,
         units=tuple(sorted(u.name for u in ordered)),
@@ -238,7 +240,7 @@ def _hint(unit: DeployUnit) -> str | None:
     return None
 
 
-def _name(group: _Group, units: list[DeployUnit], processes: list[Process]) -> str:
+def _name(group: _Group, units: list[DeployUnit], processes: list[Process], root_name: str) -> str:
     named = [u for u in units if u.kind != "dockerfile"] or units
     first_kind = named[0].kind if named else ""
     hints = {_hint(u) for u in named if u.kind == first_kind}
@@ -246,10 +248,10 @@ def _name(group: _Group, units: list[DeployUnit], processes: list[Process]) -> s
         return str(next(iter(hints)))
     if group.root not in ("", "."):
         return posixpath.basename(group.root)
-    tops = {p.module_id.rpartition(":")[2].partition(".")[0] for p in processes if p.module_id}
+    tops = {p.module_id.rpartition(":")[2].partition(".")[0] for p in processes if p.module_id} - {"manage"}
     if len(tops) == 1:
         return tops.pop()
-    return sorted(h for h in hints if h)[0] if any(hints) else "app"
+    return sorted(h for h in hints if h)[0] if any(hints) else root_name or "app"
 
 
 def _attach_scripts(services: list[Service], scripts: list[DeployUnit], index: _Index) -> None:
