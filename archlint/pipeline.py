@@ -26,7 +26,7 @@ from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
 from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
-from archlint.graph.services import assemble_services
+from archlint.graph.services import assemble_services, resolve_processes
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
@@ -108,9 +108,9 @@ def scan(options: ScanOptions) -> Scan:
         return Location(imports.index.modules[source].path, min(lines), f"{source} -> {target}")
 
     runtime = runtime_edges(graph)
-    services = assemble_services(
-        deploy.units, modules, runtime, facts=facts, dotenv=deploy.dotenv, root_name=os.path.basename(root)
-    )
+    units = resolve_processes(deploy.units, modules)
+    services = assemble_services(units, modules, runtime, facts=facts, dotenv=deploy.dotenv,
+                                 root_name=os.path.basename(root))
     cycles = find_cycles(runtime, edge_location)
     by_id = imports.index.modules
     depth = domain_depth(m for m in by_id.values() if not is_peripheral(m))
@@ -138,7 +138,7 @@ def scan(options: ScanOptions) -> Scan:
             parse_errors=sum(1 for f in facts.values() if f.error),
             files=len(tree.python),
             services=[s for s in services if not s.implicit],
-            units=deploy.units,
+            units=units,
         )
     )
     findings = (
@@ -172,7 +172,7 @@ def scan(options: ScanOptions) -> Scan:
         split_candidates=splits,
         verdict=verdict,
         services=services,
-        deploy_units=deploy.units,
+        deploy_units=units,
     )
     govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)

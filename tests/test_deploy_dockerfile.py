@@ -197,3 +197,65 @@ def test_a_missing_dockerfile_keeps_the_context_as_code(tree):
     })
     unit = units_by_name(discover(root))["api"]
     assert unit.infrastructure is None and unit.root == "." and unit.processes[0].script == "app/main.py"
+
+
+def test_images_built_by_makefiles_scripts_and_workflows(tree):
+    root = tree({
+        **{f"orders/{k}": v for k, v in APP.items()},
+        "orders/Dockerfile": "FROM acme-base\nWORKDIR /srv\nCOPY app app\nCMD [\"/srv/run.sh\"]\nCOPY run.sh /srv/run.sh\n",
+        "orders/run.sh": "#!/bin/bash\nalembic upgrade head\nnameko run --config config.yml app.main --backdoor 3000\n",
+        "orders/Makefile": "build-image:\n\tdocker build -t acme/orders:$(TAG) .;\n",
+        "Dockerfile": "FROM python:3.12 AS base\nRUN pip install nameko\n",
+        "Makefile": "build-base:\n\tdocker build --target base \\\n\t  -t acme-base .\n",
+        "billing/app/__init__.py": "", "billing/app/main.py": "",
+        "billing/docker/prod.Dockerfile": "FROM python:3.12\nCOPY app /srv/app\nWORKDIR /srv\nCMD gunicorn app.main:app\n",
+        ".github/workflows/release.yml": """\
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/build-push-action@v6
+                    with:
+                      context: ./billing
+                      file: billing/docker/prod.Dockerfile
+                      tags: |
+                        ghcr.io/acme/billing:latest
+                        ghcr.io/acme/billing:${{ github.sha }}
+        """,
+        "docker-compose.yml": "services:\n  orders:\n    image: acme/orders:latest\n  billing:\n    image: ghcr.io/acme/billing:1.2\n",
+    })
+    units = units_by_name(discover(root))
+    orders = units["orders"]
+    assert (orders.root, orders.base_image) == ("orders", "Dockerfile")
+    assert (orders.processes[0].module, orders.processes[0].script) == ("app.main", "orders/app/main.py")
+    billing = units["billing"]
+    assert (billing.root, billing.dockerfile) == ("billing", "billing/docker/prod.Dockerfile")
+    assert billing.processes[0].script == "billing/app/main.py"
+
+
+def test_uwsgi_ini_and_fastapi_default_paths(tree):
+    root = tree({
+        "site/__init__.py": "", "site/wsgi.py": "",
+        "etc/uwsgi.ini": "[uwsgi]\nhttp-socket=:$(PORT)\nwsgi-file=site/wsgi.py\n",
+        "api/app/__init__.py": "", "api/app/main.py": "",
+        "api/Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY app app\nCMD [\"fastapi\", \"run\", \"--workers\", \"4\"]\n",
+        "Procfile": "web: uwsgi ./etc/uwsgi.ini\nmod: uwsgi --ini etc/other.ini\n",
+        "etc/other.ini": "[uwsgi]\nmodule = site.wsgi:application\n",
+    })
+    units = units_by_name(discover(root))
+    assert [(p.name, p.module, p.script) for p in units["Procfile"].processes] == [
+        ("web", None, "site/wsgi.py"), ("mod", "site.wsgi", "site/wsgi.py"),
+    ]
+    assert units["api/Dockerfile"].processes[0].script == "api/app/main.py"
+
+
+def test_hidden_tool_directories_are_not_deployments(tree):
+    root = tree({
+        **APP,
+        ".devcontainer/docker-compose.yml": "services:\n  dev:\n    build: ..\n    command: sleep infinity\n",
+        ".devcontainer/Dockerfile": "FROM python:3.12\n",
+        ".aws-sam/build/template.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
+        ".docker/compose.yaml": "services:\n  web:\n    build: ..\n",
+    })
+    assert sorted(units_by_name(discover(root))) == ["web"]

@@ -132,6 +132,8 @@ def test_multi_document_manifests_with_config_map_and_secret_references(tree):
 
 
 def test_helm_templates_are_skipped_with_a_note(tree):
+    """One note per chart; a file outside a chart is a template only when `{{` breaks its
+    YAML (a `{{` inside a string is just text)."""
     root = tree({
         **CODE,
         "chart/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
@@ -142,11 +144,25 @@ def test_helm_templates_are_skipped_with_a_note(tree):
             "          image: \"{{ .Values.image.repository }}\"\n"
         ),
         "k8s/api.yaml": MANIFESTS,
+        "k8s/templated.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n",
+        "k8s/otel.yaml": """\
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: otel}
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: sed
+                      image: busybox
+                      command: ["/bin/sh", "-c", "sed s/{{PROJECT_ID}}/x/ /t > /c"]
+        """,
     })
     report = scan_in_process(root)
     notes = [(f["rule"], f["severity"], f["path"], f["line"]) for f in report["findings"]]
-    assert ("AL007", "info", "chart/templates/deployment.yaml", 4) in notes
-    assert {"api", "nightly", "pg"} <= {u["name"] for u in report["deploy_units"]}
+    assert notes == [("AL007", "info", "chart/templates", 0), ("AL007", "info", "k8s/templated.yaml", 3)]
+    assert "1 template file(s)" in report["findings"][0]["message"]
+    assert {"api", "nightly", "pg", "otel"} <= {u["name"] for u in report["deploy_units"]}
 
 
 def test_kustomize_generators_and_overlay_patches(tree):
@@ -236,3 +252,16 @@ def test_yaml_that_is_not_a_manifest_is_not_read_as_one(tree):
     })
     scan = discover(root)
     assert [(f.rule, f.path) for f in scan.findings] == [("AL006", "broken.yaml")]
+
+
+def test_skaffold_artifacts_name_the_builds_of_images(tree):
+    root = tree({
+        "src/cart/src/app/__init__.py": "", "src/cart/src/app/main.py": "",
+        "src/cart/src/Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY app app\nCMD uvicorn app.main:app\n",
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n"
+                         "    - image: cart-svc\n      context: src/cart/src\n",
+        "k8s/cart.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  template:\n"
+                         "    spec:\n      containers:\n        - {name: server, image: cart-svc}\n",
+    })
+    cart = units_by_name(discover(root))["cart"]
+    assert (cart.root, cart.dockerfile, cart.processes[0].script) == ("src/cart/src", "src/cart/src/Dockerfile", "src/cart/src/app/main.py")

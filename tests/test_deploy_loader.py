@@ -67,6 +67,12 @@ def test_deep_nesting_is_refused_not_a_crash(opener, closer):
     assert "nested" in str(info.value) or "invalid YAML" in str(info.value)
 
 
+def test_deep_block_nesting_without_aliases_is_refused():
+    text = "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v: 1\n"
+    with pytest.raises(DeployFileError, match="nested more than"):
+        load_yaml(text)
+
+
 def test_nesting_just_under_the_limit_is_fine():
     depth = MAX_DEPTH - 2
     assert load_yaml("x: " + "[" * depth + "1" + "]" * depth + "\n")

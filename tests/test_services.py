@@ -268,3 +268,17 @@ def test_broken_deploy_file_leaves_the_rest_of_the_report_complete(tree):
     assert [s["name"] for s in report["services"]] == ["shop"]
     assert report["verdict"]["kind"] == "monolith"
     jsonschema.validate(report, schema())
+
+
+def test_build_images_and_code_less_test_containers_are_not_services(tree):
+    root = tree({
+        "api/app/__init__.py": "", "api/app/main.py": "",
+        "api/Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY app app\nCMD uvicorn app.main:app\n",
+        "Dockerfile.builder": "FROM python:3.12\nCOPY . /src\nRUN pip wheel /src\n",  # no CMD, used by nobody
+        "e2e/Dockerfile": "FROM mcr.microsoft.com/playwright:v1.49\nCOPY . /tests\n",
+        "e2e/package.json": "{}",
+        "docker-compose.yml": "services:\n  api:\n    build: ./api\n  e2e:\n    build: ./e2e\n    depends_on: [api]\n",
+    })
+    report = scan_in_process(root)
+    assert [s["name"] for s in report["services"]] == ["api"]
+    assert {"Dockerfile.builder", "e2e", "e2e/Dockerfile"} <= {u["name"] for u in report["deploy_units"]}

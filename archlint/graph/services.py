@@ -75,6 +75,18 @@ class _Group:
     functions: bool
 
 
+def resolve_processes(units: Sequence[DeployUnit], modules: Iterable[Module]) -> list[DeployUnit]:
+    """The units with each process's ``module_id``: the module its file is, or the module of
+    its dotted name under the unit's own directory."""
+    index = _Index({m.id: m for m in modules})
+    return [
+        replace(unit, processes=[
+            replace(p, module_id=p.module_id or index.resolve(p.module, p.script, unit.root or ".")) for p in unit.processes
+        ])
+        for unit in units
+    ]
+
+
 def assemble_services(
     units: Sequence[DeployUnit],
     modules: Iterable[Module],
@@ -93,6 +105,8 @@ def assemble_services(
     code = [u for u in units if not u.infrastructure and u.root]
     bases = {u.base_image for u in units if u.base_image}
     code = [u for u in code if u.dockerfile not in bases]  # builders of an in-repo base image
+    code = [u for u in code if u.kind != "dockerfile" or u.processes or any(
+        o.dockerfile == u.dockerfile for o in code if o.kind != "dockerfile")]  # a build image: no CMD, used by nobody
     scripts = [u for u in code if u.kind == _SCRIPTS]
     deployed = [u for u in code if u.kind != _SCRIPTS]
     services: list[Service] = []
@@ -102,6 +116,7 @@ def assemble_services(
         _attach_scripts(services, scripts, index)
     _name_uniquely(services)
     _assign_modules(services, index, units)
+    services = [s for s in services if s.modules or s.processes]  # runs nothing known, holds no Python
     for service in services:
         service.environment = _environment(service, units, dotenv or {})
         wanted = set(service.modules)
@@ -124,13 +139,13 @@ def _groups(units: Sequence[DeployUnit]) -> list[_Group]:
 
 def _services_of(group: _Group, index: _Index, graph: nx.DiGraph, facts: Mapping[str, FileFacts],
                  root_name: str) -> list[Service]:
-    referenced = {u.dockerfile for u in group.units if u.kind != "dockerfile" and u.dockerfile}
+    deployed = any(u.kind != "dockerfile" for u in group.units)
     runs: list[tuple[Process, DeployUnit]] = []
     for unit in group.units:
-        if unit.kind == "dockerfile" and unit.dockerfile in referenced:
-            continue  # its CMD is what the referencing units run by default
+        if unit.kind == "dockerfile" and deployed:
+            continue  # what compose / Kubernetes run from it is what counts (Dockerfile.debug too)
         for process in unit.processes:
-            module_id = index.resolve(process.module, process.script, group.root)
+            module_id = process.module_id or index.resolve(process.module, process.script, group.root)
             runs.append((replace(process, module_id=module_id), unit))
     components = [list(range(len(runs)))] if group.functions else _roles(runs, index, graph, facts, group.root)
     services = []
@@ -279,7 +294,7 @@ def _assign_modules(services: list[Service], index: _Index, units: Sequence[Depl
     roles: dict[str, set[tuple[str, str]]] = {}
     for service in services:
         own = [unit_by_name[n] for n in service.units if n in unit_by_name]
-        limits[service.name] = None if not own or any(not u.code for u in own) else sorted({c for u in own for c in u.code})
+        limits[service.name] = None if not own else sorted({c for u in own for c in u.code})
         roles[service.name] = {index.role(p.module_id) for p in service.processes if p.module_id}
     shared = {p for u in units for p in u.copies_from}  # copied into images from outside their own code
     owned: dict[str, list[str]] = defaultdict(list)
@@ -351,4 +366,4 @@ def _implicit_service(index: _Index, entrypoints: Sequence[Entrypoint], root_nam
     )
 
 
-__all__ = ["assemble_services"]
+__all__ = ["assemble_services", "resolve_processes"]

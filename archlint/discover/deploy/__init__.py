@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archlint.discover.deploy.buildscripts import built_images, is_build_script
 from archlint.discover.deploy.cloudformation import looks_like_template, template_units
 from archlint.discover.deploy.compose import compose_specs, is_compose
 from archlint.discover.deploy.dockerfile import Dockerfile, is_dockerfile, parse_dockerfile
@@ -21,7 +22,6 @@ from archlint.discover.deploy.functions import (
     gcloud_units,
     is_app_yaml,
     is_chalice_config,
-    is_gcloud_candidate,
 )
 from archlint.discover.deploy.kubernetes import is_kustomization, kubernetes_specs, looks_like_manifest
 from archlint.discover.deploy.loader import Reader, parent
@@ -61,17 +61,29 @@ def _name(path: str) -> str:
     return path.rpartition("/")[2]
 
 
+# Hidden directories hold tooling (.github, .devcontainer, .vscode) and build output
+# (.aws-sam, .serverless), not deployments; these few hold deployments.
+_DEPLOY_DIRS = frozenset({".chalice", ".docker", ".deploy", ".deployment", ".k8s", ".kubernetes", ".helm"})
+_BUILD_OUTPUT = frozenset({"cdk.out"})
+
+
 def _hidden(path: str) -> bool:
-    return any(part.startswith(".") and part != ".chalice" for part in path.split("/")[:-1])
+    """True for files in hidden directories other than _DEPLOY_DIRS, and in build output."""
+    parts = path.split("/")[:-1]
+    return any((part.startswith(".") and part not in _DEPLOY_DIRS) or part in _BUILD_OUTPUT for part in parts)
 
 
 def discover_deploy(root: str, files: list[str], python: list[str], max_size: int) -> DeployScan:
     reader = Reader(root, sorted(files), sorted(python), max_size)
     groups: dict[str, list[str]] = {k: [] for k in ("compose", "docker", "procfile", "serverless", "chalice",
-                                                      "function", "host", "appengine", "gcloud", "project",
+                                                      "function", "host", "appengine", "scripts", "project",
                                                       "kubernetes", "template")}
     for path in reader.files:
         name = _name(path)
+        if is_build_script(path) or (name.startswith("cloudbuild") and name.endswith((".yaml", ".yml", ".json"))):
+            groups["scripts"].append(path)  # CI workflows too: they build images and deploy functions
+        if _hidden(path):
+            continue
         if is_compose(path):
             groups["compose"].append(path)
         elif is_dockerfile(path):
@@ -90,15 +102,16 @@ def discover_deploy(root: str, files: list[str], python: list[str], max_size: in
             groups["project"].append(path)
         elif is_kustomization(path):
             groups["kubernetes"].append(path)
-        elif is_app_yaml(path) and not _hidden(path):
+        elif is_app_yaml(path):
             groups["appengine"].append(path)
         else:
             _sniff(reader, path, groups)
-        if is_gcloud_candidate(path):
-            groups["gcloud"].append(path)
     groups["project"] += [p for p in reader.python if _name(p) == "setup.py"]
+    charts = sorted((parent(p) for p in reader.files if _name(p) == "Chart.yaml"), key=len, reverse=True)
+    groups["kubernetes"] += [p for p in reader.files if p.endswith((".yaml", ".yml")) and p not in groups["kubernetes"]
+                             and any(p.startswith(f"{c}/templates/" if c != "." else "templates/") for c in charts)]
 
-    units = _container_units(reader, groups)
+    units = _container_units(reader, groups, charts)
     for path in groups["procfile"]:
         unit = procfile_unit(reader, path)
         if unit is not None:
@@ -119,7 +132,7 @@ def discover_deploy(root: str, files: list[str], python: list[str], max_size: in
         if unit is not None:
             units.append(unit)
     units += azure_units(reader, groups["function"], groups["host"])
-    for path in groups["gcloud"]:
+    for path in groups["scripts"]:
         units += gcloud_units(reader, path)
     for directory, paths in sorted(project_dirs(groups["project"]).items()):
         unit = scripts_unit(reader, directory, paths)
@@ -139,7 +152,7 @@ def _sniff(reader: Reader, path: str, groups: dict[str, list[str]]) -> None:
     """Kubernetes manifests and CloudFormation templates have no fixed names: look at the
     first bytes of YAML and JSON files that are not known to be something else."""
     name = _name(path)
-    if name in _NOT_DEPLOY or _hidden(path):
+    if name in _NOT_DEPLOY:
         return
     is_yaml = name.endswith((".yaml", ".yml", ".template"))
     if not is_yaml and not name.endswith(".json"):
@@ -153,7 +166,7 @@ def _sniff(reader: Reader, path: str, groups: dict[str, list[str]]) -> None:
         groups["kubernetes"].append(path)
 
 
-def _container_units(reader: Reader, groups: dict[str, list[str]]) -> list[DeployUnit]:
+def _container_units(reader: Reader, groups: dict[str, list[str]], charts: list[str]) -> list[DeployUnit]:
     """Compose services, Kubernetes workloads and Dockerfiles: images are matched to the
     in-repo builds that make them before any unit is resolved."""
     dockerfiles: dict[str, Dockerfile] = {}
@@ -169,7 +182,13 @@ def _container_units(reader: Reader, groups: dict[str, list[str]]) -> list[Deplo
         if container.build is not None:
             builds.register(container.image, spec.name, container.build)
             contexts.setdefault(container.build.dockerfile, container.build)
-    specs += kubernetes_specs(reader, groups["kubernetes"])
+    manifests, artifacts = kubernetes_specs(reader, sorted(set(groups["kubernetes"])), charts)
+    for path in groups["scripts"]:
+        artifacts += built_images(reader, path)
+    for image, ref in artifacts:
+        builds.register(image, None, ref)
+        contexts.setdefault(ref.dockerfile, ref)
+    specs += manifests
     units = [resolve_unit(spec, builds, reader) for spec in specs]
     for path, dockerfile in sorted(dockerfiles.items()):
         final = dockerfile.stage()

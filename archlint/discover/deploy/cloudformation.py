@@ -175,6 +175,8 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
         if isinstance(own.get("Environment"), dict):
             env.update(intrinsics.env(own["Environment"].get("Variables")))
         code = props.get("CodeUri") if sam and resource["Type"] == FUNCTION_TYPES[0] else props.get("Code")
+        if isinstance(code, str) and code.endswith((".zip", ".jar")):
+            code = parent(code) if "/" in code else "."  # a built archive: no source to read
         metadata = resource.get("Metadata") if isinstance(resource.get("Metadata"), dict) else {}
         if props.get("PackageType") == "Image" and metadata.get("DockerContext"):
             code = metadata["DockerContext"]

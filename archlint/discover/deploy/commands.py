@@ -28,6 +28,7 @@ class Command:
     script: str | None = None
     cwd: str | None = None
     wrapper: str | None = None
+    alternatives: tuple[str, ...] = ()  # scripts tried in turn when ``script`` is not there
 
     @property
     def known(self) -> bool:
@@ -359,6 +360,9 @@ def _uwsgi(args: Argv, env: Mapping[str, str]) -> Command:
         module = mount.partition("=")[2]
     script = options.get("--wsgi-file") or options.get("--file")
     cwd = options.get("--chdir")
+    config = options.get("--ini") or next((a for a in args if a.endswith(".ini") and not a.startswith("-")), None)
+    if not module and not script and config:
+        return Command(wrapper=config)  # the ini file says what runs
     found = spec(module) if module else Command(script=script) if script else Command()
     return replace(found, cwd=cwd) if cwd else found
 
@@ -375,6 +379,15 @@ def _script_runner(args: Argv, env: Mapping[str, str]) -> Command:
         if token.endswith(".py"):
             return Command(script=token)
     return Command()
+
+
+# Where `fastapi run` looks when it is given no path (fastapi-cli's default discovery).
+_FASTAPI_DEFAULTS = ("main.py", "app.py", "api.py", "app/main.py", "app/app.py", "app/api.py")
+
+
+def _fastapi(args: Argv, env: Mapping[str, str]) -> Command:
+    found = _script_runner(args, env)
+    return found if found.known else Command(script=_FASTAPI_DEFAULTS[0], alternatives=_FASTAPI_DEFAULTS[1:])
 
 
 def _functions_framework(args: Argv, env: Mapping[str, str]) -> Command:
@@ -422,7 +435,7 @@ RUNNERS: dict[str, Callable[[Argv, Mapping[str, str]], Command]] = {
     "gradio": _script_runner,
     "chainlit": _script_runner,
     "solara": _script_runner,
-    "fastapi": _script_runner,
+    "fastapi": _fastapi,
     "functions-framework": _functions_framework,
 }
 

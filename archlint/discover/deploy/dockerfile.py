@@ -9,14 +9,15 @@ come the unit's own code, the code it COPYs from outside its own directory
 
 from __future__ import annotations
 
+import configparser
 import json
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 
-from archlint.discover.deploy.commands import Command, parse, split
+from archlint.discover.deploy.commands import Command, parse, spec, split
 from archlint.discover.deploy.loader import Reader, join, parent, within
 
 DOCKERFILE_NAMES = ("Dockerfile", "Containerfile")
@@ -400,7 +401,7 @@ def locate(command: Command, image: Image | None, base_dir: str, reader: Reader,
     env = env or {}
     rels: list[str] = []
     if command.script:
-        rels.append(command.script)
+        rels += [command.script, *command.alternatives]
     if command.module:
         stem = command.module.replace(".", "/")
         rels += [stem + ".py", stem + "/__init__.py"]
@@ -443,6 +444,8 @@ def wrapper_command(command: Command, image: Image | None, base_dir: str, reader
     text = reader.read(path, required=False)
     if not text:
         return command
+    if path.endswith(".ini"):
+        return _uwsgi_ini(text) or command
     found = command
     for _, line in _logical_lines(text)[:2000]:
         inner = parse(line, env)
@@ -451,10 +454,31 @@ def wrapper_command(command: Command, image: Image | None, base_dir: str, reader
     return found
 
 
+def _uwsgi_ini(text: str) -> Command | None:
+    """What a uWSGI ini file serves: ``module =``, ``wsgi-file =``, ``mount = /=mod:app``."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    if not parser.has_section("uwsgi"):
+        return None
+    get = parser["uwsgi"].get
+    module = get("module") or get("wsgi") or (get("mount") or "").partition("=")[2] or None
+    if module:
+        found = spec(module)
+    elif get("wsgi-file") or get("file"):
+        found = Command(script=get("wsgi-file") or get("file"))
+    else:
+        return None
+    return replace(found, program="uwsgi", cwd=get("chdir")) if found.known else None
+
+
 def own_directory(dockerfile_path: str, context: str, sources: list[str]) -> str:
     """The unit's own directory: the Dockerfile's, when it sits strictly inside the build
-    context and the image copies code from it; the build context otherwise."""
+    context and the image copies code from it (or no Python code at all); the build
+    context otherwise."""
     here = parent(dockerfile_path)
-    if here != context and within(here, context) and any(within(s, here) for s in sources):
+    if here != context and within(here, context) and (not sources or any(within(s, here) for s in sources)):
         return here
     return context

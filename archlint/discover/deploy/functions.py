@@ -114,12 +114,6 @@ def azure_units(reader: Reader, function_jsons: list[str], host_jsons: list[str]
 _GCLOUD = re.compile(r"gcloud\s+(?:beta\s+)?functions\s+deploy\b((?:[^\n\\]|\\\n)*)")
 
 
-def is_gcloud_candidate(path: str) -> bool:
-    name = _base(path)
-    return (name.startswith("cloudbuild") and name.endswith((".yaml", ".yml", ".json"))) or name.endswith(".sh") \
-        or name == "Makefile" or path.startswith(".github/workflows/")
-
-
 def gcloud_units(reader: Reader, path: str) -> list[DeployUnit]:
     """``gcloud functions deploy NAME --entry-point F --source DIR --trigger-...`` found in a
     Cloud Build file, a shell script, a Makefile or a CI workflow."""

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from archlint.discover.deploy.loader import Reader, join, line_of, parent
-from archlint.discover.deploy.units import ContainerSpec, UnitSpec, env_value, parse_dotenv
+from archlint.discover.deploy.loader import DeployFileError, Reader, join, line_of, load_yaml, parent, within
+from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_value, parse_dotenv
 from archlint.model.findings import Location
 
 _API = re.compile(r"^\s*apiVersion\s*:", re.M)
@@ -49,25 +49,59 @@ class _Manifests:
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     services: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     workloads: dict[tuple[str, str], _Workload] = field(default_factory=dict)
+    artifacts: list[tuple[str, BuildRef]] = field(default_factory=list)
 
 
-def kubernetes_specs(reader: Reader, paths: list[str]) -> list[UnitSpec]:
+def kubernetes_specs(reader: Reader, paths: list[str], charts: list[str]) -> tuple[list[UnitSpec], list[tuple[str, BuildRef]]]:
+    """Workloads of the manifests in ``paths``, and the images skaffold builds from the
+    repository (image, build). Templates of the Helm charts in ``charts`` (directories
+    holding a Chart.yaml) are not read: one AL007 note per chart."""
     found = _Manifests()
+    skipped: dict[str, int] = {}
     for path in paths:
+        chart = next((c for c in charts if within(path, join(c, "templates") or c)), None)
+        if chart is not None:
+            skipped[chart] = skipped.get(chart, 0) + 1
+            continue
         text = reader.read(path)
         if text is None:
             continue
-        if "{{" in text:
-            line = text[: text.index("{{")].count("\n") + 1
-            reader.template_skipped(path, line, f"{path}: a Helm / Go template ({{{{ }}}}), not read")
+        try:
+            docs = load_yaml(text)
+        except DeployFileError as exc:
+            if "{{" in text:
+                line = text[: text.index("{{")].count("\n") + 1
+                reader.template_skipped(path, line, f"{path}: a Go template ({{{{ }}}}), not read")
+            else:
+                reader.error(path, exc.line, str(exc))
             continue
-        docs = reader.yaml(path, text)
-        for doc in docs or []:
+        for doc in docs:
             if is_kustomization(path) or (isinstance(doc, dict) and doc.get("kind") == "Kustomization"):
                 _generators(reader, path, doc, found)
+            elif isinstance(doc, dict) and str(doc.get("apiVersion", "")).startswith("skaffold/"):
+                _skaffold(path, doc, found)
             else:
                 _document(path, doc, found)
-    return [_spec(w, found) for _, w in sorted(found.workloads.items(), key=lambda kv: (kv[1].where.path, kv[1].where.line))]
+    for chart, count in sorted(skipped.items()):
+        where = join(chart, "templates") or chart
+        reader.template_skipped(where, 0, f"Helm chart {chart}: {count} template file(s) not read "
+                                          "(Go templates are YAML only once rendered)")
+    specs = [_spec(w, found) for _, w in sorted(found.workloads.items(), key=lambda kv: (kv[1].where.path, kv[1].where.line))]
+    return specs, found.artifacts
+
+
+def _skaffold(path: str, doc: dict[str, Any], found: _Manifests) -> None:
+    """skaffold's build artifacts: which directory each image is built from."""
+    build = doc.get("build") if isinstance(doc.get("build"), dict) else {}
+    for artifact in build.get("artifacts") or []:
+        if not isinstance(artifact, dict) or not artifact.get("image"):
+            continue
+        context = join(parent(path), str(artifact.get("context") or "."))
+        docker = artifact.get("docker") if isinstance(artifact.get("docker"), dict) else {}
+        dockerfile = join(context, str(docker.get("dockerfile") or "Dockerfile")) if context else None
+        if context and dockerfile:
+            target = docker.get("target")
+            found.artifacts.append((str(artifact["image"]), BuildRef(dockerfile, context, str(target) if target else None)))
 
 
 def _document(path: str, doc: Any, found: _Manifests) -> None:

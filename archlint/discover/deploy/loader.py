@@ -108,6 +108,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _check_tree(root: yaml.Node) -> None:
+    """Without aliases a document is a tree: only its depth needs a bound."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+        stack.extend((kid, depth + 1) for kid in _children(node) if not isinstance(kid, yaml.ScalarNode))
+
+
 def _check_nodes(root: yaml.Node) -> None:
     """Refuse alias bombs, recursive aliases and deep nesting before anything walks the
     document: size and depth are computed once per node (aliases share nodes)."""
@@ -141,11 +151,12 @@ def _check_nodes(root: yaml.Node) -> None:
 def load_yaml(text: str) -> list[Any]:
     """Every document of a YAML stream, safely; raises DeployFileError."""
     docs: list[Any] = []
+    check = _check_nodes if "&" in text else _check_tree  # no anchor, no alias
     try:
         for node in yaml.compose_all(text, Loader=_Parser):
             if node is None:
                 continue
-            _check_nodes(node)
+            check(node)
             value = _Constructor().construct_document(node)
             if value is not None:
                 docs.append(value)
@@ -163,7 +174,7 @@ def load_yaml(text: str) -> list[Any]:
 # --- JSON / TOML ---------------------------------------------------------------------------
 
 
-def _check_depth(value: Any) -> None:
+def _check_value(value: Any) -> None:
     stack = [(value, 1)]
     count = 0
     while stack:
@@ -186,7 +197,7 @@ def load_json(text: str) -> Any:
         raise DeployFileError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep") from None
-    _check_depth(value)
+    _check_value(value)
     return value
 
 
@@ -198,7 +209,7 @@ def load_toml(text: str) -> dict[str, Any]:
         raise DeployFileError(f"invalid TOML: {exc}", int(line.group(1)) if line else 0) from None
     except RecursionError:
         raise DeployFileError(f"nested more than {MAX_DEPTH} levels deep") from None
-    _check_depth(value)
+    _check_value(value)
     return value
 
 

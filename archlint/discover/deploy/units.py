@@ -106,12 +106,16 @@ class Builds:
             return None
         if last in self._services:
             return self._services[last]
-        matches = sorted(
-            path for path in self.dockerfiles
-            if parent(path).rpartition("/")[2].lower() == last
-            or path.rpartition("/")[2].lower() in (f"dockerfile.{last}", f"{last}.dockerfile")
-        )
-        return BuildRef(matches[0], parent(matches[0])) if len(matches) == 1 else None
+        for matches in (
+            [p for p in self.dockerfiles if parent(p).rpartition("/")[2].lower() == last
+             or p.rpartition("/")[2].lower() in (f"dockerfile.{last}", f"{last}.dockerfile")],
+            [p for p in self.dockerfiles if last in parent(p).lower().split("/")],  # src/cart/src/Dockerfile
+        ):
+            if len(matches) == 1:
+                return BuildRef(matches[0], parent(matches[0]))
+            if matches:
+                return None
+        return None
 
     def describe(self, ref: BuildRef) -> Build | None:
         if ref not in self._memo:
