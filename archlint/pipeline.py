@@ -26,6 +26,7 @@ from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
 from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
+from archlint.graph.instances import infrastructure_databases
 from archlint.graph.services import assemble_services, resolve_processes
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
@@ -173,6 +174,7 @@ def scan(options: ScanOptions) -> Scan:
         verdict=verdict,
         services=services,
         deploy_units=units,
+        databases=infrastructure_databases(units),
     )
     govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)

@@ -15,7 +15,7 @@ from archlint.model.check import BaselineEntry, CheckOutcome
 from archlint.model.findings import Finding, Location
 from archlint.model.infrastructure import engines_of
 from archlint.model.report import SCHEMA_VERSION, Cycle, Report
-from archlint.model.system import DeployUnit, Process, Service
+from archlint.model.system import Database, DeployUnit, Process, Service
 
 
 def location(loc: Location) -> dict[str, Any]:
@@ -170,6 +170,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         ],
         "check": check(report.check),
         **deployment(report),
+        "databases": [_database(d) for d in sorted(report.databases, key=lambda d: (d.id, d.engine))],
     }
 
 
@@ -214,6 +215,19 @@ def _unit(u: DeployUnit) -> dict[str, Any]:
         "profiles": sorted(u.profiles),
         "events": sorted(u.events),
         "runtime": u.runtime,
+    }
+
+
+def _database(d: Database) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "engine": d.engine,
+        "instance": d.instance,
+        "name": d.name,
+        "tables": sorted(d.tables),
+        "services": sorted(d.services),
+        "modules": sorted(d.modules),
+        "evidence": [location(e) for e in d.evidence],
     }
 
 

@@ -1,0 +1,47 @@
+"""Database instances the deployment runs: datastore containers (postgres, mysql, mongo,
+redis, ...) and the databases they create at start. Which services use them, and which
+tables, is joined in from the code's data access (DataUse) elsewhere; this is the
+deployment's side only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from archlint.model.infrastructure import database_names, engines_of
+from archlint.model.system import DEPLOY_KINDS, Database, DeployUnit
+
+
+def _priority(unit: DeployUnit) -> tuple[int, str, int]:
+    return (DEPLOY_KINDS.index(unit.kind) if unit.kind in DEPLOY_KINDS else len(DEPLOY_KINDS), unit.where.path, unit.where.line)
+
+
+def infrastructure_databases(units: Sequence[DeployUnit]) -> list[Database]:
+    """One Database per (instance, database name) of every datastore unit. Units that
+    deploy the same software under a shared host name (a compose service and its
+    Kubernetes twin) are one instance, named after the first; an instance that names no
+    database gets one record with an empty name."""
+    instances: list[tuple[DeployUnit, set[str], list[DeployUnit]]] = []
+    for unit in sorted((u for u in units if engines_of(u.infrastructure)), key=_priority):
+        hosts = set(unit.hosts) | {unit.name}
+        for first, known, members in instances:
+            if first.infrastructure == unit.infrastructure and known & hosts:
+                known |= hosts
+                members.append(unit)
+                break
+        else:
+            instances.append((unit, hosts, [unit]))
+    out: list[Database] = []
+    for first, _, members in instances:
+        names = sorted({n for member in members for n in database_names(member)}) or [""]
+        engines = engines_of(first.infrastructure)
+        for engine in engines:
+            for name in names:
+                base = f"{first.name}/{name}" if name else first.name
+                out.append(Database(
+                    id=f"{base}#{engine}" if len(engines) > 1 else base,
+                    engine=engine,
+                    instance=first.name,
+                    name=name,
+                    evidence=tuple(member.where for member in members),
+                ))
+    return sorted(out, key=lambda d: (d.id, d.engine))
