@@ -170,10 +170,6 @@ def protocols_of(infrastructure: str | None) -> tuple[str, ...]:
     return software.protocols if software else ()
 
 
-def is_datastore(unit: DeployUnit) -> bool:
-    return bool(engines_of(unit.infrastructure))
-
-
 def database_names(unit: DeployUnit) -> tuple[str, ...]:
     """Databases an instance creates at start, from its image's conventional environment
     variables (POSTGRES_DB, MYSQL_DATABASE, MONGO_INITDB_DATABASE, ...); a PostgreSQL

@@ -67,6 +67,20 @@ _DEPLOY_DIRS = frozenset({".chalice", ".docker", ".deploy", ".deployment", ".k8s
 _BUILD_OUTPUT = frozenset({"cdk.out"})
 
 
+_BY_NAME = (  # (test on the path, group): deploy files known by their names
+    (is_compose, "compose"),
+    (is_dockerfile, "docker"),
+    (is_procfile, "procfile"),
+    (is_serverless, "serverless"),
+    (is_chalice_config, "chalice"),
+    (lambda path: _name(path) == "function.json", "function"),
+    (lambda path: _name(path) == "host.json", "host"),
+    (is_project_file, "project"),
+    (is_kustomization, "kubernetes"),
+    (is_app_yaml, "appengine"),
+)
+
+
 def _hidden(path: str) -> bool:
     """True for files in hidden directories other than _DEPLOY_DIRS, and in build output."""
     parts = path.split("/")[:-1]
@@ -84,26 +98,9 @@ def discover_deploy(root: str, files: list[str], python: list[str], max_size: in
             groups["scripts"].append(path)  # CI workflows too: they build images and deploy functions
         if _hidden(path):
             continue
-        if is_compose(path):
-            groups["compose"].append(path)
-        elif is_dockerfile(path):
-            groups["docker"].append(path)
-        elif is_procfile(path):
-            groups["procfile"].append(path)
-        elif is_serverless(path):
-            groups["serverless"].append(path)
-        elif is_chalice_config(path):
-            groups["chalice"].append(path)
-        elif name == "function.json":
-            groups["function"].append(path)
-        elif name == "host.json":
-            groups["host"].append(path)
-        elif is_project_file(path):
-            groups["project"].append(path)
-        elif is_kustomization(path):
-            groups["kubernetes"].append(path)
-        elif is_app_yaml(path):
-            groups["appengine"].append(path)
+        group = next((group for test, group in _BY_NAME if test(path)), None)
+        if group is not None:
+            groups[group].append(path)
         else:
             _sniff(reader, path, groups)
     groups["project"] += [p for p in reader.python if _name(p) == "setup.py"]

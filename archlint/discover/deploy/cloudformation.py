@@ -14,7 +14,7 @@ from typing import Any
 
 from archlint.discover.deploy.commands import handler_module
 from archlint.discover.deploy.loader import Reader, join, line_of, parent
-from archlint.discover.deploy.units import env_value
+from archlint.discover.deploy.units import directory_unit, env_value
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
 
@@ -209,14 +209,8 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
             script=script if script and reader.exists(script) else None,
         )
         units.append(
-            DeployUnit(
-                name=logical_id,
-                kind=kind,
-                where=where,
-                context=base,
-                root=base,
-                code=(base,) if reader.has_python(base) else (),
-                processes=[process] if handler else [],
+            directory_unit(
+                reader, logical_id, kind, where, base, [process] if handler else [],
                 environment=env,
                 copies_from=tuple(sorted(set(layers))),
                 group=group,

@@ -10,7 +10,7 @@ from typing import Any
 
 from archlint.discover.deploy.commands import Command
 from archlint.discover.deploy.loader import Reader, join, line_of, parent, within
-from archlint.discover.deploy.units import env_mapping, script_process
+from archlint.discover.deploy.units import directory_unit, env_mapping, script_process
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
 
@@ -51,9 +51,7 @@ def chalice_unit(reader: Reader, path: str) -> DeployUnit | None:
     app = join(project, "app.py")
     where = Location(path, line_of(doc, "app_name", 1), f"chalice app {name}")
     process = Process("app", "chalice deploy", "app", where, script=app if app and reader.exists(app) else None)
-    return DeployUnit(name=name, kind="chalice", where=where, context=project, root=project,
-                      code=(project,) if reader.has_python(project) else (), processes=[process],
-                      environment=env, group=name)
+    return directory_unit(reader, name, "chalice", where, project, [process], environment=env, group=name)
 
 
 # --- Azure Functions ---------------------------------------------------------------------
@@ -94,18 +92,17 @@ def azure_units(reader: Reader, function_jsons: list[str], host_jsons: list[str]
         where = Location(path, 1, f"azure function {name}")
         process = Process(name, f"{_module_of(script, app) or script}:{entry}", _module_of(script, app), where,
                           script=script if reader.exists(script) else None)
-        units.append(DeployUnit(name=name, kind="azure-functions", where=where, context=app, root=app,
-                                code=(app,), processes=[process], environment=dict(settings.get(app, {})),
-                                group=_base(app) if app != "." else None, events=tuple(sorted(events))))
+        units.append(directory_unit(reader, name, "azure-functions", where, app, [process],
+                                    environment=dict(settings.get(app, {})),
+                                    group=_base(app) if app != "." else None, events=tuple(sorted(events))))
     for app in apps:
         script = join(app, "function_app.py")
         if script and reader.exists(script):
             where = Location(script, 1, "azure function app")
             name = _base(app) if app != "." else "function_app"
             process = Process("function_app", "func start", "function_app", where, script=script)
-            units.append(DeployUnit(name=name, kind="azure-functions", where=where, context=app, root=app,
-                                    code=(app,), processes=[process], environment=dict(settings.get(app, {})),
-                                    group=name))
+            units.append(directory_unit(reader, name, "azure-functions", where, app, [process],
+                                        environment=dict(settings.get(app, {})), group=name))
     return units
 
 
@@ -169,9 +166,8 @@ def _gcloud_unit(reader: Reader, path: str, line: int, tokens: list[str]) -> Dep
     command = Command(module="main", script="main.py")
     process = Process(name, f"functions-framework --target={entry}", command.module, where,
                       script=main if main and reader.exists(main) else None)
-    return DeployUnit(name=name, kind="gcp-functions", where=where, context=source, root=source,
-                      code=(source,) if reader.has_python(source) else (), processes=[process],
-                      environment=env, events=tuple(events), runtime=options.get("--runtime"))
+    return directory_unit(reader, name, "gcp-functions", where, source, [process], environment=env,
+                          events=tuple(events), runtime=options.get("--runtime"))
 
 
 def is_app_yaml(path: str) -> bool:
@@ -190,6 +186,5 @@ def appengine_unit(reader: Reader, path: str) -> DeployUnit | None:
     env = env_mapping(doc.get("env_variables"))
     where = Location(path, line_of(doc, "entrypoint", line_of(doc, "runtime", 1)), f"app engine service {name}")
     process = script_process("web", entrypoint, where, here, reader, env)
-    return DeployUnit(name=name, kind="appengine", where=Location(path, 1, f"app engine service {name}"),
-                      context=here, root=here, code=(here,) if reader.has_python(here) else (),
-                      processes=[process], environment=env, runtime=str(doc["runtime"]))
+    return directory_unit(reader, name, "appengine", Location(path, 1, f"app engine service {name}"), here,
+                          [process], environment=env, runtime=str(doc["runtime"]))

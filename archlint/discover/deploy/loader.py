@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,10 +249,6 @@ class Reader:
         path = "" if path == "." else path
         return path == "" and bool(self.python) or path in self._py_dirs or path.endswith(".py") and self.exists(path)
 
-    def python_under(self, path: str) -> list[str]:
-        prefix = "" if path in ("", ".") else path.rstrip("/") + "/"
-        return [p for p in self.python if p.startswith(prefix) or p == path]
-
     def read(self, path: str, *, required: bool = True, head: int = 0) -> str | None:
         """The file's text; None (with an AL006 finding when ``required``) when it is larger
         than the cap or unreadable. ``head`` > 0 reads at most that many bytes, uncached:
@@ -279,31 +275,21 @@ class Reader:
         return text
 
     def yaml(self, path: str, text: str | None = None) -> list[Any] | None:
+        return self._load(path, load_yaml, text)
+
+    def json(self, path: str) -> Any:
+        return self._load(path, load_json)
+
+    def toml(self, path: str) -> dict[str, Any] | None:
+        return self._load(path, load_toml)
+
+    def _load(self, path: str, load: Callable[[str], Any], text: str | None = None) -> Any:
+        """The parsed file, or None with an AL006 finding."""
         text = self.read(path) if text is None else text
         if text is None:
             return None
         try:
-            return load_yaml(text)
-        except DeployFileError as exc:
-            self.error(path, exc.line, str(exc))
-            return None
-
-    def json(self, path: str) -> Any:
-        text = self.read(path)
-        if text is None:
-            return None
-        try:
-            return load_json(text)
-        except DeployFileError as exc:
-            self.error(path, exc.line, str(exc))
-            return None
-
-    def toml(self, path: str) -> dict[str, Any] | None:
-        text = self.read(path)
-        if text is None:
-            return None
-        try:
-            return load_toml(text)
+            return load(text)
         except DeployFileError as exc:
             self.error(path, exc.line, str(exc))
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from archlint.discover.deploy.loader import Reader, parent
-from archlint.discover.deploy.units import script_process
+from archlint.discover.deploy.units import directory_unit, script_process
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit
 
@@ -30,12 +30,4 @@ def procfile_unit(reader: Reader, path: str) -> DeployUnit | None:
             processes.append(script_process(name, command, Location(path, number, f"Procfile {name}"), here, reader))
     if not processes:
         return None
-    return DeployUnit(
-        name=path,
-        kind="procfile",
-        where=Location(path, processes[0].where.line, "Procfile"),
-        context=here,
-        root=here,
-        code=(here,) if reader.has_python(here) else (),
-        processes=processes,
-    )
+    return directory_unit(reader, path, "procfile", Location(path, processes[0].where.line, "Procfile"), here, processes)

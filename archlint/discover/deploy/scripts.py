@@ -10,6 +10,7 @@ from typing import Any
 from archlint.discover.deploy.commands import Command
 from archlint.discover.deploy.dockerfile import locate
 from archlint.discover.deploy.loader import Reader, parent
+from archlint.discover.deploy.units import directory_unit
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
 
@@ -112,8 +113,8 @@ def scripts_unit(reader: Reader, directory: str, paths: list[str]) -> DeployUnit
                                  script=locate(command, None, directory, reader)))
     first = processes[0].where
     unit_name = name or (directory.rpartition("/")[2] if directory != "." else "project")
-    return DeployUnit(name=unit_name, kind="console-scripts", where=Location(first.path, first.line, "console scripts"),
-                      context=directory, root=directory, code=(directory,), processes=processes, group=name)
+    return directory_unit(reader, unit_name, "console-scripts", Location(first.path, first.line, "console scripts"),
+                          directory, processes, group=name)
 
 
 def project_dirs(paths: list[str]) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ from typing import Any
 from archlint.discover.deploy.cloudformation import Intrinsics, arn_name
 from archlint.discover.deploy.commands import Command, handler_module
 from archlint.discover.deploy.loader import LineDict, Reader, join, line_of, parent
+from archlint.discover.deploy.units import directory_unit
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
 
@@ -159,14 +160,8 @@ def serverless_units(reader: Reader, path: str) -> list[DeployUnit]:
                           Location(path, line_of(definition, "handler", where.line), f"function {name}"),
                           script=script if script and reader.exists(script) else None)
         units.append(
-            DeployUnit(
-                name=str(name),
-                kind="serverless",
-                where=where,
-                context=base,
-                root=base,
-                code=(base,) if reader.has_python(base) else (),
-                processes=[process] if handler else [],
+            directory_unit(
+                reader, str(name), "serverless", where, base, [process] if handler else [],
                 environment=env,
                 group=group,
                 events=tuple(sorted({e for e in events if e})),

@@ -21,7 +21,7 @@ from archlint.discover.deploy.dockerfile import (
     parse_dockerfile,
     wrapper_command,
 )
-from archlint.discover.deploy.loader import Reader, join, parent, within
+from archlint.discover.deploy.loader import Reader, parent, within
 from archlint.model.findings import Location
 from archlint.model.infrastructure import identify, image_repository, is_runtime_image
 from archlint.model.system import DeployUnit, Process
@@ -351,3 +351,11 @@ def script_process(name: str, command_text_: str, where: Location, base_dir: str
     script = locate(command, None, base_dir, reader, env) if command.known else None
     return Process(name, command_text(command_text_), command.module, where, script=script)
 
+
+
+def directory_unit(reader: Reader, name: str, kind: str, where: Location, base: str,
+                   processes: list[Process], **fields: Any) -> DeployUnit:
+    """A unit whose code is one directory of the repository (a function's code directory,
+    a Procfile's, a project's): its context and root."""
+    return DeployUnit(name=name, kind=kind, where=where, context=base, root=base,
+                      code=(base,) if reader.has_python(base) else (), processes=processes, **fields)
