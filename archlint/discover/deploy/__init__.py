@@ -9,7 +9,9 @@ the findings about files it could not use. Nothing is executed; only deploy file
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from archlint.discover.deploy.buildscripts import built_images, is_build_script
 from archlint.discover.deploy.cloudformation import looks_like_template, template_units
@@ -110,31 +112,21 @@ def discover_deploy(root: str, files: list[str], python: list[str], max_size: in
 
     units = _container_units(reader, groups, charts)
     for path in groups["procfile"]:
-        unit = procfile_unit(reader, path)
-        if unit is not None:
-            units.append(unit)
+        units += _guarded(reader, path, procfile_unit, path)
     for path in groups["appengine"]:
-        unit = appengine_unit(reader, path)
-        if unit is not None:
-            units.append(unit)
+        units += _guarded(reader, path, appengine_unit, path)
     for path in groups["serverless"]:
-        units += serverless_units(reader, path)
+        units += _guarded(reader, path, serverless_units, path)
     for path in groups["template"]:
-        load = reader.json if path.endswith(".json") else reader.yaml
-        loaded = load(path)
-        for doc in (loaded if isinstance(loaded, list) and not path.endswith(".json") else [loaded]):
-            units += template_units(reader, path, doc)
+        units += _guarded(reader, path, _template_file, path)
     for path in groups["chalice"]:
-        unit = chalice_unit(reader, path)
-        if unit is not None:
-            units.append(unit)
-    units += azure_units(reader, groups["function"], groups["host"])
+        units += _guarded(reader, path, chalice_unit, path)
+    if groups["function"] or groups["host"]:
+        units += _guarded(reader, (groups["function"] or groups["host"])[0], azure_units, groups["function"], groups["host"])
     for path in groups["scripts"]:
-        units += gcloud_units(reader, path)
+        units += _guarded(reader, path, gcloud_units, path)
     for directory, paths in sorted(project_dirs(groups["project"]).items()):
-        unit = scripts_unit(reader, directory, paths)
-        if unit is not None:
-            units.append(unit)
+        units += _guarded(reader, paths[0], scripts_unit, directory, paths)
 
     units = _unique_names(units)
     return DeployScan(
@@ -143,6 +135,27 @@ def discover_deploy(root: str, files: list[str], python: list[str], max_size: in
         import_roots=_import_roots(reader, units),
         dotenv=_dotenv(reader),
     )
+
+
+def _guarded(reader: Reader, path: str, read: Callable[..., Any], *args: Any) -> list[Any]:
+    """What one reader makes of its file(s); a bug in archlint on one file costs that file
+    (an AL004 finding), never the scan."""
+    try:
+        found = read(reader, *args)
+    except Exception as exc:  # noqa: BLE001 - whatever the bug, the rest of the report stands
+        reader.internal_error(path, exc)
+        return []
+    if found is None:
+        return []
+    return list(found) if isinstance(found, (list, tuple)) else [found]
+
+
+def _template_file(reader: Reader, path: str) -> list[DeployUnit]:
+    if path.endswith(".json"):
+        docs = [reader.json(path)]
+    else:
+        docs = reader.yaml(path) or []
+    return [unit for doc in docs for unit in template_units(reader, path, doc)]
 
 
 def _sniff(reader: Reader, path: str, groups: dict[str, list[str]]) -> None:
@@ -172,21 +185,24 @@ def _container_units(reader: Reader, groups: dict[str, list[str]], charts: list[
         if text is not None:
             dockerfiles[path] = parse_dockerfile(path, text)
     builds = Builds(reader, dockerfiles)
-    specs: list[UnitSpec] = compose_specs(reader, groups["compose"])
+    specs: list[UnitSpec] = []
+    for directory, paths in sorted(project_dirs(groups["compose"]).items()):
+        specs += _guarded(reader, paths[0], compose_specs, paths)
     contexts: dict[str, BuildRef] = {}
     for spec in specs:
         container = spec.containers[0]
         if container.build is not None:
             builds.register(container.image, spec.name, container.build)
             contexts.setdefault(container.build.dockerfile, container.build)
-    manifests, artifacts = kubernetes_specs(reader, sorted(set(groups["kubernetes"])), charts)
+    found = _guarded(reader, (groups["kubernetes"] or [""])[0], kubernetes_specs, sorted(set(groups["kubernetes"])), charts)
+    manifests, artifacts = found if found else ([], [])
     for path in groups["scripts"]:
-        artifacts += built_images(reader, path)
+        artifacts += _guarded(reader, path, built_images, path)
     for image, ref in artifacts:
         builds.register(image, None, ref)
         contexts.setdefault(ref.dockerfile, ref)
     specs += manifests
-    units = [resolve_unit(spec, builds, reader) for spec in specs]
+    units = [unit for spec in specs for unit in _guarded(reader, spec.where.path, resolve_unit, spec, builds)]
     for path, dockerfile in sorted(dockerfiles.items()):
         final = dockerfile.stage()
         if final is None:
@@ -194,7 +210,7 @@ def _container_units(reader: Reader, groups: dict[str, list[str]], charts: list[
         ref = contexts.get(path) or BuildRef(path, parent(path))
         where = Location(path, final.line, f"FROM {final.base}")
         spec = UnitSpec(path, "dockerfile", where, [ContainerSpec("main", where, build=ref)])
-        units.append(resolve_unit(spec, builds, reader))
+        units += _guarded(reader, path, resolve_unit, spec, builds)
     return units
 
 

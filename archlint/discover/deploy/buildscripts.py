@@ -9,7 +9,7 @@ import re
 import shlex
 from typing import Any
 
-from archlint.discover.deploy.loader import Reader, join, parent
+from archlint.discover.deploy.loader import Reader, items, join, mapping, parent
 from archlint.discover.deploy.units import BuildRef
 
 _DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b((?:[^\n\\;&|]|\\\n)*)")
@@ -78,8 +78,8 @@ def _docker_build(tokens: list[str], base: str) -> list[tuple[str, BuildRef]]:
 def _build_push_steps(doc: Any) -> list[tuple[str, BuildRef]]:
     out: list[tuple[str, BuildRef]] = []
     jobs = doc.get("jobs") if isinstance(doc, dict) else None
-    for job in (jobs or {}).values() if isinstance(jobs, dict) else []:
-        for step in (job.get("steps") or []) if isinstance(job, dict) else []:
+    for job in mapping(jobs).values():
+        for step in items(mapping(job).get("steps")):
             if not isinstance(step, dict) or not str(step.get("uses", "")).startswith("docker/build-push-action"):
                 continue
             given = step.get("with") if isinstance(step.get("with"), dict) else {}

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from archlint.discover.deploy.commands import handler_module
-from archlint.discover.deploy.loader import Reader, join, line_of, parent
+from archlint.discover.deploy.loader import Reader, items, join, line_of, mapping, parent
 from archlint.discover.deploy.units import directory_unit, env_value
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
@@ -171,9 +171,8 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
     for logical_id, resource in functions:
         own = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
         props = {**defaults, **own}
-        env = intrinsics.env((defaults.get("Environment") or {}).get("Variables") if isinstance(defaults.get("Environment"), dict) else None)
-        if isinstance(own.get("Environment"), dict):
-            env.update(intrinsics.env(own["Environment"].get("Variables")))
+        env = intrinsics.env(mapping(defaults.get("Environment")).get("Variables"))
+        env.update(intrinsics.env(mapping(own.get("Environment")).get("Variables")))
         code = props.get("CodeUri") if sam and resource["Type"] == FUNCTION_TYPES[0] else props.get("Code")
         if isinstance(code, str) and code.endswith((".zip", ".jar")):
             code = parent(code) if "/" in code else "."  # a built archive: no source to read
@@ -186,7 +185,7 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
         command = handler_module(handler) if handler else None
         script = join(base, command.script) if command and command.script else None
         layers = []
-        for layer in props.get("Layers") or []:
+        for layer in items(props.get("Layers")):
             ref = layer.get("Ref") if isinstance(layer, dict) else None
             target = resources.get(ref) if ref else None
             if isinstance(target, dict) and target.get("Type") in LAYER_TYPES:
@@ -197,7 +196,7 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
                     if found:
                         layers.append(found)
         events = []
-        for event in (props.get("Events") or {}).values() if isinstance(props.get("Events"), dict) else []:
+        for event in mapping(props.get("Events")).values():
             if isinstance(event, dict) and event.get("Type"):
                 events.append(_event(str(event["Type"]), event.get("Properties"), intrinsics))
         where = Location(path, line_of(resources, logical_id, 1), f"{resource['Type']} {logical_id}")

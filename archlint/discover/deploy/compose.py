@@ -166,8 +166,11 @@ class _Project:
                     str(inline) if isinstance(inline, str) else None,
                 )
         for key in ("command", "entrypoint"):
-            if key in raw and raw[key] is not None:
-                out[key] = raw[key]
+            value = raw.get(key)
+            if isinstance(value, list):
+                value = [str(part) for part in value if part is not None]
+            if isinstance(value, (str, list)):
+                out[key] = value
                 out[f"{key}_at"] = (path, line_of(raw, key, line))
         if "environment" in raw:
             out["environment"] = _environment(raw["environment"])

@@ -9,7 +9,7 @@ import shlex
 from typing import Any
 
 from archlint.discover.deploy.commands import Command
-from archlint.discover.deploy.loader import Reader, join, line_of, parent, within
+from archlint.discover.deploy.loader import Reader, items, join, line_of, mapping, parent, within
 from archlint.discover.deploy.units import directory_unit, env_mapping, script_process
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
@@ -84,7 +84,7 @@ def azure_units(reader: Reader, function_jsons: list[str], host_jsons: list[str]
         script = join(here, str(doc.get("scriptFile") or "__init__.py")) or here
         entry = str(doc.get("entryPoint") or "main")
         events = []
-        for binding in doc.get("bindings") or []:
+        for binding in items(doc.get("bindings")):
             if isinstance(binding, dict) and binding.get("direction", "in") == "in" and str(binding.get("type", "")).endswith("Trigger"):
                 label, key = _AZURE_TRIGGERS.get(str(binding["type"]), (str(binding["type"]), ""))
                 events.append(f"{label} {binding.get(key, '') if key else ''}".strip())
@@ -120,7 +120,7 @@ def gcloud_units(reader: Reader, path: str) -> list[DeployUnit]:
     commands: list[tuple[int, list[str]]] = []
     if _base(path).startswith("cloudbuild") and not path.endswith(".json"):
         for doc in reader.yaml(path, text) or []:
-            for step in (doc.get("steps") or []) if isinstance(doc, dict) else []:
+            for step in items(mapping(doc).get("steps")):
                 args = step.get("args") if isinstance(step, dict) else None
                 if isinstance(args, list) and "functions" in args and "deploy" in args:
                     tokens = [str(a) for a in args]

@@ -13,7 +13,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from archlint.discover.deploy.loader import DeployFileError, Reader, join, line_of, load_yaml, parent, within
+from archlint.discover.deploy.loader import (
+    DeployFileError,
+    Reader,
+    items,
+    join,
+    line_of,
+    load_yaml,
+    mapping,
+    parent,
+    within,
+)
 from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_value, parse_dotenv
 from archlint.model.findings import Location
 
@@ -93,7 +103,7 @@ def kubernetes_specs(reader: Reader, paths: list[str], charts: list[str]) -> tup
 def _skaffold(path: str, doc: dict[str, Any], found: _Manifests) -> None:
     """skaffold's build artifacts: which directory each image is built from."""
     build = doc.get("build") if isinstance(doc.get("build"), dict) else {}
-    for artifact in build.get("artifacts") or []:
+    for artifact in items(build.get("artifacts")):
         if not isinstance(artifact, dict) or not artifact.get("image"):
             continue
         context = join(parent(path), str(artifact.get("context") or "."))
@@ -109,7 +119,7 @@ def _document(path: str, doc: Any, found: _Manifests) -> None:
         return
     kind = doc.get("kind")
     if kind == "List" or (isinstance(kind, str) and kind.endswith("List") and isinstance(doc.get("items"), list)):
-        for item in doc.get("items") or []:
+        for item in items(doc.get("items")):
             _document(path, item, found)
         return
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
@@ -118,16 +128,16 @@ def _document(path: str, doc: Any, found: _Manifests) -> None:
         return
     spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
     if kind == "ConfigMap":
-        data = {str(k): v for k, v in (doc.get("data") or {}).items() if env_value(v) is not None}
+        data = {str(k): v for k, v in mapping(doc.get("data")).items() if env_value(v) is not None}
         found.config_maps.setdefault(name, {}).update({k: str(env_value(v)) for k, v in data.items()})
     elif kind == "Secret":
         values = found.secrets.setdefault(name, {})
-        for key, value in (doc.get("data") or {}).items():
+        for key, value in mapping(doc.get("data")).items():
             try:
                 values[str(key)] = base64.b64decode(str(value), validate=True).decode("utf-8", "replace")
             except (binascii.Error, ValueError):
                 continue
-        for key, value in (doc.get("stringData") or {}).items():
+        for key, value in mapping(doc.get("stringData")).items():
             if env_value(value) is not None:
                 values[str(key)] = str(env_value(value))
     elif kind == "Service" and "serving.knative.dev" in str(doc.get("apiVersion", "")):
@@ -152,11 +162,11 @@ def _workload(path: str, doc: dict[str, Any], kind: str, name: str, template: An
     if not isinstance(template, dict):
         return
     pod = template.get("spec") if isinstance(template.get("spec"), dict) else {}
-    containers = [c for c in pod.get("containers") or [] if isinstance(c, dict) and c.get("name")]
+    containers = [c for c in items(pod.get("containers")) if isinstance(c, dict) and c.get("name")]
     if not containers:
         return  # a patch (replicas, resources) or an empty template
     meta = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
-    labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+    labels = {str(k): str(v) for k, v in mapping(meta.get("labels")).items()}
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
     where = Location(path, line_of(metadata, "name", line_of(doc)), f"{kind} {name}")
     key = (kind, name)
@@ -169,8 +179,8 @@ def _workload(path: str, doc: dict[str, Any], kind: str, name: str, template: An
     for container in containers:
         base = by_name.get(container.get("name"))
         if base is not None:
-            base["env"] = [*(base.get("env") or []), *(container.get("env") or [])]
-            base["envFrom"] = [*(base.get("envFrom") or []), *(container.get("envFrom") or [])]
+            base["env"] = [*items(base.get("env")), *items(container.get("env"))]
+            base["envFrom"] = [*items(base.get("envFrom")), *items(container.get("envFrom"))]
 
 
 def _generators(reader: Reader, path: str, doc: Any, found: _Manifests) -> None:
@@ -179,15 +189,15 @@ def _generators(reader: Reader, path: str, doc: Any, found: _Manifests) -> None:
         return
     here = parent(path)
     for key, target in (("configMapGenerator", found.config_maps), ("secretGenerator", found.secrets)):
-        for generator in doc.get(key) or []:
+        for generator in items(doc.get(key)):
             if not isinstance(generator, dict) or not generator.get("name"):
                 continue
             values = target.setdefault(str(generator["name"]), {})
-            for literal in generator.get("literals") or []:
+            for literal in items(generator.get("literals")):
                 name, eq, value = str(literal).partition("=")
                 if eq:
                     values[name] = value
-            env_files = list(generator.get("envs") or []) + ([generator["env"]] if generator.get("env") else [])
+            env_files = items(generator.get("envs")) + ([generator["env"]] if generator.get("env") else [])
             for env_file in env_files:
                 full = join(here, str(env_file))
                 text = reader.read(full, required=False) if full and reader.exists(full) else None
@@ -200,7 +210,7 @@ _DEPENDENT = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 def _environment(container: dict[str, Any], found: _Manifests) -> dict[str, str]:
     env: dict[str, str] = {}
-    for source in container.get("envFrom") or []:
+    for source in items(container.get("envFrom")):
         if not isinstance(source, dict):
             continue
         prefix = str(source.get("prefix") or "")
@@ -208,7 +218,7 @@ def _environment(container: dict[str, Any], found: _Manifests) -> dict[str, str]
             ref = source.get(key)
             if isinstance(ref, dict) and ref.get("name") in table:
                 env.update({prefix + k: v for k, v in table[str(ref["name"])].items()})
-    for item in container.get("env") or []:
+    for item in items(container.get("env")):
         if not isinstance(item, dict) or not item.get("name"):
             continue
         name = str(item["name"])

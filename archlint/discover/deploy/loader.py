@@ -52,6 +52,16 @@ class LineDict(dict):  # type: ignore[type-arg]
         return self.lines.get(key, self.line)
 
 
+def items(value: Any) -> list[Any]:
+    """A deploy file's list, or [] when the file has something else there."""
+    return value if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> dict[Any, Any]:
+    """A deploy file's mapping, or {} when the file has something else there."""
+    return value if isinstance(value, dict) else {}
+
+
 def line_of(value: Any, key: Any = None, default: int = 0) -> int:
     """The line of ``value`` (a mapping from a file) or of its ``key``; ``default`` else."""
     if isinstance(value, LineDict):
@@ -297,6 +307,11 @@ class Reader:
     def error(self, path: str, line: int, message: str) -> None:
         rule = RULES["AL006"]
         self.findings.append(Finding(rule.code, rule.severity, f"{path}: {message}", path, line, message))
+
+    def internal_error(self, path: str, exc: Exception) -> None:
+        rule = RULES["AL004"]
+        message = f"{path}: internal error while reading this deploy file: {type(exc).__name__}: {exc}"
+        self.findings.append(Finding(rule.code, rule.severity, message, path, 0, f"deploy {type(exc).__name__}"))
 
     def template_skipped(self, path: str, line: int, message: str) -> None:
         rule = RULES["AL007"]

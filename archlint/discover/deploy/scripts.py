@@ -9,7 +9,7 @@ from typing import Any
 
 from archlint.discover.deploy.commands import Command
 from archlint.discover.deploy.dockerfile import locate
-from archlint.discover.deploy.loader import Reader, parent
+from archlint.discover.deploy.loader import Reader, mapping, parent
 from archlint.discover.deploy.units import directory_unit
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
@@ -37,7 +37,7 @@ def _pyproject(reader: Reader, path: str) -> tuple[str | None, list[tuple[str, s
     if not doc:
         return None, []
     project: Any = doc.get("project") if isinstance(doc.get("project"), dict) else {}
-    poetry: Any = (doc.get("tool") or {}).get("poetry") if isinstance(doc.get("tool"), dict) else None
+    poetry: Any = mapping(doc.get("tool")).get("poetry")
     poetry = poetry if isinstance(poetry, dict) else {}
     scripts: list[tuple[str, str, int]] = []
     for table, header in ((project.get("scripts"), "[project.scripts]"), (project.get("gui-scripts"), "[project.gui-scripts]"),

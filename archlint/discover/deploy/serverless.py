@@ -11,7 +11,7 @@ from typing import Any
 
 from archlint.discover.deploy.cloudformation import Intrinsics, arn_name
 from archlint.discover.deploy.commands import Command, handler_module
-from archlint.discover.deploy.loader import LineDict, Reader, join, line_of, parent
+from archlint.discover.deploy.loader import LineDict, Reader, items, join, line_of, mapping, parent
 from archlint.discover.deploy.units import directory_unit
 from archlint.model.findings import Location
 from archlint.model.system import DeployUnit, Process
@@ -130,7 +130,7 @@ def serverless_units(reader: Reader, path: str) -> list[DeployUnit]:
     group = str(service.get("name") if isinstance(service, dict) else service or "") or None
     provider = doc.get("provider") if isinstance(doc.get("provider"), dict) else {}
     resources = doc.get("resources") if isinstance(doc.get("resources"), dict) else {}
-    intrinsics = Intrinsics(resources.get("Resources") or {})
+    intrinsics = Intrinsics(mapping(resources.get("Resources")))
     provider_env = intrinsics.env(provider.get("environment"))
     custom = doc.get("custom") if isinstance(doc.get("custom"), dict) else {}
     wsgi = custom.get("wsgi") if isinstance(custom.get("wsgi"), dict) else {}
@@ -143,7 +143,7 @@ def serverless_units(reader: Reader, path: str) -> list[DeployUnit]:
                 merged.lines.update(item.lines if isinstance(item, LineDict) else {})
         functions = merged
     units = []
-    for name, definition in (functions or {}).items() if isinstance(functions, dict) else []:
+    for name, definition in mapping(functions).items():
         if not isinstance(definition, dict):
             continue
         handler = str(definition.get("handler") or "")
@@ -154,7 +154,7 @@ def serverless_units(reader: Reader, path: str) -> list[DeployUnit]:
             command = handler_module(str(wsgi["app"]))
         script = join(base, command.script) if command.script else None
         env = {**provider_env, **intrinsics.env(definition.get("environment"))}
-        events = [_event(e, intrinsics) for e in definition.get("events") or []]
+        events = [_event(e, intrinsics) for e in items(definition.get("events"))]
         where = Location(path, line_of(functions, name, 1), f"function {name}")
         process = Process(str(name), handler, command.module,
                           Location(path, line_of(definition, "handler", where.line), f"function {name}"),

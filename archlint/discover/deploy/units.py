@@ -193,7 +193,7 @@ def container_process(spec: ContainerSpec, build: Build | None, reader: Reader,
     return Process(spec.name, command_text(argv), command.module, where, script=script)
 
 
-def resolve_unit(spec: UnitSpec, builds: Builds, reader: Reader) -> DeployUnit:
+def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     """A deploy unit from its containers: code containers become processes; a unit with
     none is infrastructure (named after the software its image runs)."""
     processes: list[Process] = []
