@@ -78,4 +78,3 @@ class Report:
     contracts: list[ContractResult] = field(default_factory=list)
     check: CheckOutcome | None = None  # set by `archlint check`
     deploy_units: list[DeployUnit] = field(default_factory=list)
-    databases: list[Database] = field(default_factory=list)
