@@ -115,23 +115,31 @@ def test_code_copied_from_outside_the_units_directory(tree):
 
 
 def test_in_repo_base_image(tree):
-    root = tree({
-        **{f"web/{k}": v for k, v in APP.items()},
-        "docker/base/Dockerfile": "FROM python:3.12-slim\nRUN pip install sqlalchemy\n",
-        "web/Dockerfile": "ARG BASE=acme/base:2\nFROM ${BASE}\nCOPY app /srv/app\nWORKDIR /srv\nCMD uvicorn app.main:app\n",
-        "docker-compose.yml": """\
-            services:
-              base:
-                image: registry.acme.io/acme/base:2
-                build: {context: ., dockerfile: docker/base/Dockerfile}
-              web:
-                build: ./web
-        """,
-    })
-    units = units_by_name(discover(root))
+    def discover_with(base_dockerfile: str):
+        root = tree({
+            **{f"web/{k}": v for k, v in APP.items()},
+            "libs/common/__init__.py": "",
+            "docker/base/Dockerfile": base_dockerfile,
+            "web/Dockerfile": "ARG BASE=acme/base:2\nFROM ${BASE}\nCOPY app /srv/app\nWORKDIR /srv\nCMD uvicorn app.main:app\n",
+            "docker-compose.yml": """\
+                services:
+                  base:
+                    image: registry.acme.io/acme/base:2
+                    build: {context: ., dockerfile: docker/base/Dockerfile}
+                  web:
+                    build: ./web
+            """,
+        })
+        return units_by_name(discover(root))
+
+    # a base image that carries repository code couples every image built on it ...
+    units = discover_with("FROM python:3.12-slim\nCOPY libs/common /opt/common\n")
     assert units["web"].base_image == "docker/base/Dockerfile"
     assert units["web/Dockerfile"].base_image == "docker/base/Dockerfile"
     assert units["base"].base_image is None
+    # ... one that only installs packages is a build convenience, not shared code
+    units = discover_with("FROM python:3.12-slim\nRUN pip install sqlalchemy\n")
+    assert units["web"].base_image is None
 
 
 def test_entrypoint_script_and_cmd_shell_script(tree):
@@ -205,7 +213,8 @@ def test_images_built_by_makefiles_scripts_and_workflows(tree):
         "orders/Dockerfile": "FROM acme-base\nWORKDIR /srv\nCOPY app app\nCMD [\"/srv/run.sh\"]\nCOPY run.sh /srv/run.sh\n",
         "orders/run.sh": "#!/bin/bash\nalembic upgrade head\nnameko run --config config.yml app.main --backdoor 3000\n",
         "orders/Makefile": "build-image:\n\tdocker build -t acme/orders:$(TAG) .;\n",
-        "Dockerfile": "FROM python:3.12 AS base\nRUN pip install nameko\n",
+        "Dockerfile": "FROM python:3.12 AS base\nRUN pip install nameko\nCOPY lib /opt/lib\n",
+        "lib/__init__.py": "",
         "Makefile": "build-base:\n\tdocker build --target base \\\n\t  -t acme-base .\n",
         "billing/app/__init__.py": "", "billing/app/main.py": "",
         "billing/docker/prod.Dockerfile": "FROM python:3.12\nCOPY app /srv/app\nWORKDIR /srv\nCMD gunicorn app.main:app\n",

@@ -233,7 +233,9 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
             found = builds.for_image(build.base, loose=False)
             if found is None:
                 found = builds.for_image(build.base)
-            if found is not None and found.dockerfile != build.ref.dockerfile:
+            # an in-repo base image couples its users only when it carries repository code;
+            # one that installs system packages is a build convenience (nameko-examples)
+            if found is not None and found.dockerfile != build.ref.dockerfile and builds.describe(found).code:
                 base_image = base_image or found.dockerfile
         elif context is not None:  # the Dockerfile is not in the repository: the context is the code
             roots.append(context)
