@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import libcst as cst
@@ -32,7 +33,9 @@ _ENV_READERS = frozenset(
     {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
 )
 _ENV_MAPPINGS = frozenset({"os.environ", "environ"})
-_KEPT_ASSIGNMENTS = frozenset({"call", "str", "fstr", "env", "dict", "list", "num", "name"})
+_KEPT_ASSIGNMENTS = frozenset({"call", "str", "fstr", "env", "dict", "list", "num", "name", "await", "item"})
+_PERCENT = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcab]")
+_FORMAT_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 def dotted(node: Any) -> str | None:
@@ -105,23 +108,33 @@ def value_of(node: Any, depth: int = 0) -> Value:
     if kind is cst.ConcatenatedString:
         return ("fstr", _template(node))
     if kind is cst.Subscript:
-        base = dotted(node.value)
-        if base in _ENV_MAPPINGS and len(node.slice) == 1:
-            key = node.slice[0].slice
-            if isinstance(key, cst.Index):
-                name = _string(key.value)
-                if name is not None:
-                    return ("env", name)
-        return ("other", "")
+        key = node.slice[0].slice if len(node.slice) == 1 else None
+        if not isinstance(key, cst.Index):
+            return ("other", "")
+        if dotted(node.value) in _ENV_MAPPINGS:
+            name = _string(key.value)
+            if name is not None:
+                return ("env", name)
+        if depth >= MAX_DEPTH:
+            return ("other", "")
+        return ("item", (value_of(node.value, depth + 1), value_of(key.value, depth + 1)))
     if kind is cst.Call:
         func = dotted(node.func) or ""
         if func in _ENV_READERS and node.args:
             name = _string(node.args[0].value)
             if name is not None:
                 return ("env", name)
+        if not func and node.func.__class__ is cst.Attribute and node.func.attr.value == "format":
+            text = _string(node.func.value)
+            if text is not None:
+                return ("fstr", _format_template(text, node.args))
         return ("call", func)
+    if kind is cst.BinaryOperation:
+        return _joined(node)
     if depth >= MAX_DEPTH:
         return ("other", "")
+    if kind is cst.Await:
+        return ("await", value_of(node.expression, depth + 1))
     if kind is cst.Dict:
         items: dict[str, Value] = {}
         for element in node.elements[:MAX_ITEMS]:
@@ -140,6 +153,74 @@ def value_of(node: Any, depth: int = 0) -> Value:
             ],
         )
     return ("other", "")
+
+
+def _piece(node: Any) -> str | None:
+    """One operand of a string built with ``+`` / ``%`` / ``format``, as template text."""
+    value = value_of(node, MAX_DEPTH)
+    kind = value[0]
+    if kind == "str" or kind == "fstr":
+        return str(value[1])
+    if kind == "env":
+        return "{env:" + str(value[1]) + "}"
+    if kind == "name":
+        return "{" + str(value[1]) + "}"
+    return None
+
+
+def _joined(node: cst.BinaryOperation) -> Value:
+    """``a + "/x" + b`` and ``"%s/x" % a`` as an f-string template, when a string literal
+    takes part (so ``n + 1`` stays unknown)."""
+    if isinstance(node.operator, cst.Modulo):
+        text = _string(node.left)
+        if text is None:
+            return ("other", "")
+        right = node.right
+        operands = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+        pieces = iter(operands)
+
+        def fill(match: re.Match[str]) -> str:
+            if match.group(0) == "%%":
+                return "%"
+            operand = next(pieces, None)
+            return (_piece(operand) if operand is not None else None) or "{}"
+
+        return ("fstr", _PERCENT.sub(fill, text)[:MAX_STR])
+    if not isinstance(node.operator, cst.Add):
+        return ("other", "")
+    operands = []
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        operands.append(node.right)
+        node = node.left
+    operands.append(node)
+    operands.reverse()
+    literal = any(
+        _string(o) is not None or o.__class__ in (cst.FormattedString, cst.ConcatenatedString)
+        for o in operands
+    )
+    if not literal:
+        return ("other", "")
+    return ("fstr", "".join(_piece(o) or "{}" for o in operands)[:MAX_STR])
+
+
+def _format_template(text: str, args: Any) -> str:
+    """``"{}/x/{name}".format(a, name=b)`` as a template."""
+    positional = [a.value for a in args if a.keyword is None and not a.star]
+    named = {a.keyword.value: a.value for a in args if a.keyword is not None}
+    counter = iter(range(len(positional)))
+
+    def fill(match: re.Match[str]) -> str:
+        field = match.group(1).partition("!")[0].partition(":")[0]
+        if field == "":
+            index = next(counter, None)
+            operand = positional[index] if index is not None else None
+        elif field.isdigit():
+            operand = positional[int(field)] if int(field) < len(positional) else None
+        else:
+            operand = named.get(field)
+        return (_piece(operand) if operand is not None else None) or "{}"
+
+    return _FORMAT_FIELD.sub(fill, text)[:MAX_STR]
 
 
 def _template(node: Any) -> str:
@@ -274,6 +355,7 @@ class Collector:
                 line=line,
                 bases=tuple(b for b in (dotted(a.value) for a in node.bases) if b),
                 decorators=tuple(d for d in map(_decorator_name, node.decorators) if d),
+                keywords=tuple((a.keyword.value, value_of(a.value)) for a in node.keywords if a.keyword),
             )
         )
 
@@ -338,9 +420,15 @@ class Collector:
         if value[0] not in _KEPT_ASSIGNMENTS:
             return
         for target in node.targets:
-            name = dotted(target.target)
+            name = dotted(target.target) or _keyed(target.target)
             if name:
                 self.facts.assignments.append(Assignment(self.scope, name, value, line))
+
+    def _with_item(self, node: cst.WithItem, line: int) -> None:
+        if node.asname is not None:
+            name = dotted(node.asname.name)
+            if name:
+                self.facts.with_targets.append(Assignment(self.scope, name, value_of(node.item), line))
 
     def _ann_assign(self, node: cst.AnnAssign, line: int) -> None:
         name = dotted(node.target)
@@ -359,6 +447,7 @@ class Collector:
             cst.ImportFrom: self._import_from,
             cst.Assign: self._assign,
             cst.AnnAssign: self._ann_assign,
+            cst.WithItem: self._with_item,
         }
         for lazy, handler in (("LazyImport", self._import), ("LazyImportFrom", self._import_from)):
             if hasattr(cst, lazy):
@@ -384,6 +473,18 @@ class Collector:
             cst.TryStar: {"body": (self._conditional, None), "orelse": (None, pop)},
         }
         return walk(module, on_node, on_field)
+
+
+def _keyed(target: Any) -> str | None:
+    """``app.config["KEY"]`` for an assignment to a string key of a dotted name."""
+    if target.__class__ is not cst.Subscript or len(target.slice) != 1:
+        return None
+    key = target.slice[0].slice
+    base = dotted(target.value)
+    text = _string(key.value) if isinstance(key, cst.Index) else None
+    if base is None or text is None or '"' in text:
+        return None
+    return f'{base}["{text}"]'
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

@@ -24,12 +24,16 @@ DYNAMIC = "dynamic"  # importlib.import_module("literal") / __import__("literal"
 LAZY = "lazy"  # PEP 810 `lazy import`
 IMPORT_KINDS = (IMPORT, FUNCTION, CONDITIONAL, TYPE_CHECKING, DYNAMIC, LAZY)
 
-VALUE_KINDS = ("str", "fstr", "num", "name", "env", "call", "dict", "list", "other")
+VALUE_KINDS = ("str", "fstr", "num", "name", "env", "call", "dict", "list", "await", "item", "other")
 
 Value = tuple[str, Any]
 """(kind, payload): ("str", "orders"), ("env", "DATABASE_URL"), ("name", "settings.DB"),
 ("fstr", "http://{env:HOST}/x"), ("call", "os.getcwd"), ("dict", {"k": Value}),
-("list", [Value, ...]), ("num", "5432"), ("other", "")."""
+("list", [Value, ...]), ("num", "5432"), ("await", Value) for ``await <expr>``,
+("item", (Value, Value)) for ``base[key]``, ("other", "").
+
+Strings built with ``+``, ``%`` or ``"...".format(...)`` from literals and names are
+"fstr" templates too (``BASE + "/x"`` is ``"{BASE}/x"``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class Definition:
     decorators: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     is_async: bool = False
+    keywords: tuple[tuple[str, Value], ...] = ()  # a class's ``table=True``, ``metaclass=M``
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,8 @@ class CallSite:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """``target = value`` for a single dotted target (``x``, ``self.x``, ``__tablename__``)."""
+    """``target = value`` for a single dotted target (``x``, ``self.x``, ``__tablename__``), or
+    a string key of one (``app.config["DATABASE_URI"]``, written with double quotes)."""
 
     scope: str
     target: str
@@ -103,6 +109,8 @@ class FileFacts:
     definitions: list[Definition] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    # ``with X as name`` / ``async with``: the context manager's value bound to ``name``
+    with_targets: list[Assignment] = field(default_factory=list)
     main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
     ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
     error: ParseError | None = None
