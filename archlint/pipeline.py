@@ -28,6 +28,7 @@ from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.graph.instances import infrastructure_databases
 from archlint.graph.services import assemble_services, resolve_processes
+from archlint.graph.system import assemble_system, read_code
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
@@ -110,8 +111,10 @@ def scan(options: ScanOptions) -> Scan:
 
     runtime = runtime_edges(graph)
     units = resolve_processes(deploy.units, modules)
+    code = read_code(imports.index, facts, units)
     services = assemble_services(units, modules, runtime, facts=facts, dotenv=deploy.dotenv,
-                                 root_name=os.path.basename(root))
+                                 entrypoints=code.entrypoints, root_name=os.path.basename(root))
+    system = assemble_system(services, units, infrastructure_databases(units), imports.index, facts, code)
     cycles = find_cycles(runtime, edge_location)
     by_id = imports.index.modules
     depth = domain_depth(m for m in by_id.values() if not is_peripheral(m))
@@ -140,6 +143,11 @@ def scan(options: ScanOptions) -> Scan:
             files=len(tree.python),
             services=[s for s in services if not s.implicit],
             units=units,
+            databases=system.databases,
+            links=system.links,
+            data_uses=system.data_uses,
+            entrypoints=code.entrypoints,
+            unresolved_connections=system.unresolved_connections,
         )
     )
     findings = (
@@ -149,6 +157,7 @@ def scan(options: ScanOptions) -> Scan:
         + cycle_findings(cycles)
         + cycle_findings(package_cycles, "AL102", "packages")
         + deploy.findings
+        + system.findings
     )
     report = Report(
         root=os.path.basename(root) or root,
@@ -174,7 +183,11 @@ def scan(options: ScanOptions) -> Scan:
         verdict=verdict,
         services=services,
         deploy_units=units,
-        databases=infrastructure_databases(units),
+        databases=system.databases,
+        links=system.links,
+        entrypoints=code.entrypoints,
+        data_uses=code.data,
+        endpoints=code.endpoints,
     )
     govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)

@@ -267,8 +267,12 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
             add("AL202", db.services, f"services {', '.join(sorted(db.services))} share the database {db.id}", db.evidence, db.id)
     table_users: dict[tuple[str, str], set[str]] = defaultdict(set)
     table_where: dict[tuple[str, str], list[Location]] = defaultdict(list)
+    def users(use: DataUse) -> set[str]:
+        """The service a resolved use was resolved for; else the owners of its module."""
+        return {use.service} if use.service else owner.get(use.module, set())
+
     for use in facts.data_uses:
-        for service in owner.get(use.module, ()):
+        for service in users(use):
             for table in use.tables:
                 key = (use.database or use.url or use.engine, table)
                 table_users[key].add(service)
@@ -281,11 +285,11 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
     for use in facts.data_uses:
         if use.access == "model":
             for table in use.tables:
-                owners_of_table[table] |= owner.get(use.module, set())
+                owners_of_table[table] |= users(use)
     for use in facts.data_uses:
         if use.access != "foreign_key" or use.module not in facts.modules:
             continue
-        for service in owner.get(use.module, ()):
+        for service in users(use):
             for table in use.tables:
                 others = owners_of_table.get(table, set()) - {service}
                 if others:

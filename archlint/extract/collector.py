@@ -245,7 +245,7 @@ def _template(node: Any) -> str:
             elif value[0] in ("name", "str"):
                 out.append("{" + str(value[1]) + "}")
             else:
-                out.append("{}")
+                out.append("{" + (_keyed(part.expression) or "") + "}")
     return "".join(out)[:MAX_STR]
 
 
@@ -424,6 +424,12 @@ class Collector:
             if name:
                 self.facts.assignments.append(Assignment(self.scope, name, value, line))
 
+    def _return(self, node: cst.Return, line: int) -> None:
+        if node.value is not None and self.function_depth:
+            value = value_of(node.value)
+            if value[0] in _KEPT_ASSIGNMENTS:
+                self.facts.returns.append(Assignment(self.scope, "", value, line))
+
     def _with_item(self, node: cst.WithItem, line: int) -> None:
         if node.asname is not None:
             name = dotted(node.asname.name)
@@ -448,6 +454,7 @@ class Collector:
             cst.Assign: self._assign,
             cst.AnnAssign: self._ann_assign,
             cst.WithItem: self._with_item,
+            cst.Return: self._return,
         }
         for lazy, handler in (("LazyImport", self._import), ("LazyImportFrom", self._import_from)):
             if hasattr(cst, lazy):

@@ -111,6 +111,8 @@ class FileFacts:
     assignments: list[Assignment] = field(default_factory=list)
     # ``with X as name`` / ``async with``: the context manager's value bound to ``name``
     with_targets: list[Assignment] = field(default_factory=list)
+    # ``return X`` in a function: target '', scope the function (factories of clients)
+    returns: list[Assignment] = field(default_factory=list)
     main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
     ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
     error: ParseError | None = None

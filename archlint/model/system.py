@@ -86,15 +86,23 @@ class Entrypoint:
 @dataclass(frozen=True, slots=True)
 class DataUse:
     """A module touching a datastore: a connection (``url`` as a literal or a template
-    with ``{env:NAME}``), a model or table (``tables``), raw SQL, a foreign key."""
+    with ``{env:NAME}`` / ``{env:NAME:-default}``), a model or table (``tables``), raw SQL,
+    a foreign key (``tables`` names the table it points at).
+
+    Read from code, ``database`` is the database name as the code gives it (a template)
+    and ``service`` is None. The assembled system resolves every use once per service
+    that runs its module: those copies name the ``service`` and, in ``database``, the id
+    of the Database they reached."""
 
     module: str
-    engine: str  # postgresql | mysql | sqlite | mongodb | redis | dynamodb | ...
-    access: str  # connect | model | sql | foreign_key | collection
+    engine: str  # postgresql | mysql | sqlite | mongodb | redis | dynamodb | ... | "sql" (relational, engine unknown)
+    access: str  # connect | model | sql | foreign_key | collection | table
     url: str | None
     database: str | None
     tables: tuple[str, ...]
     line: int
+    scope: str = ""  # the class or function it is written in ('' at module level)
+    service: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +112,12 @@ class Endpoint:
 
     module: str
     role: str  # client | server | producer | consumer
-    protocol: str  # http | grpc | amqp | kafka | sqs | sns | nats | celery | redis | ...
-    channel: str  # URL template, topic, queue, gRPC service
+    protocol: str  # http | grpc | amqp | kafka | sqs | sns | eventbridge | kinesis | pubsub | nats | redis |
+    #                celery | rq | dramatiq | nameko-rpc | nameko-event
+    channel: str  # URL template, "GET /orders/{id}", topic, queue, "exchange/routing.key", gRPC service
     line: int
+    scope: str = ""  # the class or function it is written in ('' at module level)
+    address: str | None = None  # where it connects: a broker URL, a gRPC target (template)
 
 
 # --- the assembled system ----------------------------------------------------------------
