@@ -38,10 +38,17 @@ def list_tree(root: str, settings: Settings) -> Tree:
         if info is None:
             continue
         if path.endswith(PYTHON_SUFFIXES):
-            python.append(SourceFile(path, info.st_size))
+            if not _hidden(path):
+                python.append(SourceFile(path, info.st_size))
         else:
             files.append(path)
     return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git)
+
+
+def _hidden(path: str) -> bool:
+    """Python files in dot-directories (.github, .semgrep, .devcontainer) are tooling, not
+    the application; deploy files there (.chalice/config.json, CI workflows) are still read."""
+    return any(part.startswith(".") for part in path.split("/")[:-1])
 
 
 def _excluded(path: str, patterns: Iterable[str], venvs: set[str]) -> bool:

@@ -160,7 +160,9 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
     if len(shown) < len(partition.clusters):
         console.print(f"  ... and {len(partition.clusters) - len(shown)} more (--verbose)")
     if partition.hubs:
-        console.print(f"  shared core (used by nearly everything, left out): {', '.join(partition.hubs)}")
+        hubs = partition.hubs if verbose else partition.hubs[:TOP]
+        more = f" and {len(partition.hubs) - len(hubs)} more" if len(hubs) < len(partition.hubs) else ""
+        console.print(f"  shared core (used by nearly everything, left out): {', '.join(hubs)}{more}")
     console.print()
 
 
