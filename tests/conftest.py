@@ -50,10 +50,11 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def edges(report: dict[str, Any], kind: str | None = None) -> set[tuple[str, str]]:
+    """Module edges of ``kind``; by default every import kind (not "call")."""
     return {
         (d["source"], d["target"])
         for d in report["dependencies"]
-        if kind is None or d["kind"] == kind
+        if (d["kind"] != "call" if kind is None else d["kind"] == kind)
     }
 
 

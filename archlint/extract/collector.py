@@ -359,7 +359,7 @@ class Collector:
         if node.value is None and self.scopes:
             value = ("name", dotted(node.annotation.annotation) or "")
         if value[0] in _KEPT_ASSIGNMENTS:
-            self.facts.assignments.append(Assignment(self.scope, name, value, line))
+            self.facts.assignments.append(Assignment(self.scope, name, value, line, node.value is None))
         elif node.value is not None:
             self.facts.bindings.append(Binding(self.scope, name, line))
 

@@ -84,6 +84,9 @@ class Assignment:
     target: str
     value: Value
     line: int
+    # `x: T` without a value (in a class or function): ``value`` is then ("name", T), the
+    # annotation, and nothing is bound.
+    annotation_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archlint.model.analysis import PackageMetric, Partition, SplitCandidate, Verdict
+from archlint.model.calls import Call, CallCoverage, Function
 from archlint.model.findings import Finding, Location
 from archlint.model.source import Module
 
@@ -23,6 +24,7 @@ class Dependency:
     target: str
     kind: str
     lines: tuple[int, ...]
+    count: int = 0  # call sites, for kind "call" (two calls on one line count twice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class Summary:
     parse_errors: int = 0
     imports: int = 0
     unresolved_imports: int = 0
+    calls: CallCoverage = field(default_factory=CallCoverage)
 
 
 @dataclass(slots=True)
@@ -70,3 +73,5 @@ class Report:
     partition: Partition | None = None
     split_candidates: list[SplitCandidate] = field(default_factory=list)
     verdict: Verdict | None = None
+    functions: list[Function] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
