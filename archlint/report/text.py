@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding
 from archlint.model.report import Report
 
@@ -46,6 +47,8 @@ def _summary(console: Console, report: Report) -> None:
         f"{len(report.external)} external packages"
     )
     console.print(line)
+    if s.calls.sites:
+        console.print(calls_line(s.calls))
     if s.parse_errors:
         console.print(Text(f"{s.parse_errors} files could not be parsed (see findings)", style="red"))
     console.print()
@@ -71,6 +74,14 @@ def _verdict(console: Console, report: Report, verbose: bool) -> None:
             table.add_row(s.service, s.kind, because)
         console.print(table)
     console.print()
+
+
+def calls_line(c: CallCoverage) -> str:
+    """How much of the call graph is known (docs/calls.md)."""
+    return (
+        f"calls: {c.resolved} of {c.internal} internal-looking resolved ({c.coverage:.1%}), "
+        f"{c.external} external, {c.opaque} opaque"
+    )
 
 
 def _depended_on(console: Console, report: Report, verbose: bool) -> None:
