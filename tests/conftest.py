@@ -81,3 +81,8 @@ def scan_in_process(path: str | os.PathLike[str], **options: Any) -> dict[str, A
 
     options.setdefault("jobs", 1)
     return to_dict(scan(ScanOptions(str(path), **options)).report)
+
+
+def call_edges(report: dict[str, Any]) -> set[tuple[str, str]]:
+    """(caller, callee) of every resolved call in a JSON report."""
+    return {(c["caller"], c["callee"]) for c in report["calls"]}

@@ -403,8 +403,8 @@ class _Resolver:
         return target
 
     def result_of(self, target: Target) -> Target:
-        """What calling ``target`` returns, as far as that is known: an instance for a
-        class (unless it defines ``__new__``), else nothing internal."""
+        """What calling ``target`` returns, as far as that is known: an instance for an
+        internal class (unless it defines ``__new__``), else nothing."""
         if target[0] == "def":
             key = (target[1], target[2])
             if self.kind(key) != "class":
@@ -413,9 +413,7 @@ class _Resolver:
             # an internal __new__ may return anything; an external base's is assumed to
             # return an instance (str, tuple, Enum do)
             return UNKNOWN if new is not None and new[0] == "def" else ("instance", *key)
-        if target == EXTERNAL:
-            return EXTERNAL
-        return UNKNOWN
+        return UNKNOWN  # what a function or external code returns (getattr, type(self)) is unknown
 
     def attribute(self, target: Target, name: str) -> Target:
         kind = target[0]
@@ -572,7 +570,8 @@ class _Resolver:
     def instantiate(self, key: tuple[str, str]) -> tuple[str, str]:
         """The callee of ``Class()``: the ``__init__`` that runs when it is certain, else
         the class itself (always true: calling a class calls the class)."""
-        if self.class_member(key, "__new__") is not None:
+        new = self.class_member(key, "__new__")
+        if new is not None and new[0] == "def":  # an internal __new__ may skip __init__
             return key
         _, safe = self.mro(key)
         for owner in safe:
