@@ -230,7 +230,7 @@ def test_methods_through_self_and_cls_follow_the_c3_mro(tree):
     root = tree(
         {
             "shapes.py": """
-                class A:
+                class A(object):
                     def who(self): pass
                     def hello(self): pass
 
@@ -252,17 +252,25 @@ def test_methods_through_self_and_cls_follow_the_c3_mro(tree):
                         return cls()
 
                 class E(A):
+                    helper = A()
+
                     def run(this):
                         this.hello()
+                        this.helper.who()
             """,
         }
     )
-    assert call_edges(scan_in_process(root)) == {
+    report = scan_in_process(root)
+    assert call_edges(report) == {
         ("shapes.D.run", "shapes.B.who"),
         ("shapes.D.run", "shapes.C.hello"),  # C3: D, B, C, A (depth-first would say A)
         ("shapes.D.build", "shapes.C.hello"),
         ("shapes.D.build", "shapes.D"),  # no __init__ anywhere in the MRO
         ("shapes.E.run", "shapes.A.hello"),  # `self` is whatever the first parameter is called
+        # a class attribute holding an instance: A's MRO is known (an explicit `object` base
+        # ends it), so no __get__ can turn the attribute into something else
+        ("shapes.E", "shapes.A"),
+        ("shapes.E.run", "shapes.A.who"),
     }
 
 

@@ -300,3 +300,12 @@ def test_files_that_do_not_parse_leave_calls_to_them_unresolved(tree):
     assert call_edges(report) == set()
     assert buckets(report) == (0, 1, 0, 0)
     assert [f["rule"] for f in report["findings"] if f["path"] == "broken.py"] == ["AL001"]
+
+
+def test_pathological_depth_is_counted_not_a_crash(tree):
+    files = {"deep.py": "class C0:\n    def m(self): pass\n" + "".join(f"class C{i}(C{i - 1}): pass\n" for i in range(1, 3000))}
+    files["deep.py"] += "C2999().m()\nC1().m()\n"
+    report = scan_in_process(tree(files))
+    # the short chain resolves; the one deeper than Python's recursion limit is counted
+    assert call_edges(report) == {("deep", "deep.C1"), ("deep", "deep.C0.m")}
+    assert buckets(report) == (2, 2, 0, 0)

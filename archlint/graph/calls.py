@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -33,6 +33,7 @@ from archlint.model.report import Dependency
 from archlint.model.source import Module
 
 Target = tuple[Any, ...]
+_T = TypeVar("_T")
 EXTERNAL: Target = ("external",)
 UNKNOWN: Target = ("unknown",)
 UNRESOLVED: Target = ("unresolved",)
@@ -273,7 +274,7 @@ class _Resolver:
         else:
             where = self.absolute(importer, fact.module)
         if where is None or where[0] != "module":
-            return where if where in (EXTERNAL,) else UNRESOLVED
+            return EXTERNAL if where == EXTERNAL else UNRESOLVED
         module = self.index.modules[where[1]]
         scopes = self.scopes.get(module.path)
         if scopes is None or not scopes.exports_known:
@@ -301,7 +302,7 @@ class _Resolver:
             if not binders:
                 return UNKNOWN
         stars = s.stars if scope == "" else ()
-        if binders and stars:  # explicit bindings after every star import override it
+        if binders and stars:  # a star import before every explicit binding is overridden
             first = min(b[-1] for b in binders)
             stars = [f for f in stars if f.line > first]
         if not binders and not stars:
@@ -462,6 +463,8 @@ class _Resolver:
             direct: list[Any] = []
             for base in next(iter(written)):
                 resolved = self._base(s, key, base)
+                if resolved is None:
+                    continue
                 if resolved[0] == "?":
                     owners.append(key)
                     sequence: list[Any] = [resolved]
@@ -492,7 +495,8 @@ class _Resolver:
 
     def _base(self, s: _Scopes, key: tuple[str, str], written: str) -> Any:
         """A base class as written, resolved in the scope enclosing the class statement:
-        an internal class key, ("?ext", text) for an external one, ("?", text) otherwise."""
+        an internal class key, ("?ext", text) for an external one, ("?", text) otherwise;
+        None for ``object``, which ends every MRO anyway."""
         name = written[:-2] if written.endswith("[]") else written
         if name == "?" or "(" in name:
             return ("?", key, written)
@@ -500,7 +504,7 @@ class _Resolver:
         if target[0] == "def" and self.kind((target[1], target[2])) == "class" and (target[1], target[2]) != key:
             return (target[1], target[2])
         if target == EXTERNAL:
-            return ("?ext", name)
+            return None if name in ("object", "builtins.object") else ("?ext", name)
         return ("?", key, written)
 
     def class_member(self, key: tuple[str, str], name: str, start: int = 0, external: bool = False) -> Target | None:
@@ -585,8 +589,20 @@ class _Resolver:
         return key
 
     # -- call sites -------------------------------------------------------------
+    def guarded(self, compute: Callable[[], _T], fallback: _T) -> _T:
+        """``compute()``, or ``fallback`` (unresolved) on pathological depth: thousands of
+        chained subclasses or re-exports exhaust Python's recursion limit."""
+        try:
+            return compute()
+        except RecursionError:
+            self.active.clear()
+            return fallback
+
     def callee(self, s: _Scopes, call: CallSite) -> tuple[Target, tuple[str, str] | None]:
         """(what the callee is, the (module id, qualname) it resolves to, if it does)."""
+        return self.guarded(lambda: self._callee(s, call), (UNRESOLVED, None))
+
+    def _callee(self, s: _Scopes, call: CallSite) -> tuple[Target, tuple[str, str] | None]:
         if not call.func:
             return UNKNOWN, None
         target = self.expression(s, call.scope, call.func)
@@ -612,13 +628,15 @@ class _Resolver:
         for s in self.scopes.values():
             for scope, dotted in s.attribute_targets:
                 head, _, name = dotted.rpartition(".")
-                found.append((self.expression(s, scope, head), _mangled(name, s.class_name(scope))))
+                value = self.guarded(lambda: self.expression(s, scope, head), UNRESOLVED)
+                found.append((value, _mangled(name, s.class_name(scope))))
             for call in s.calls:
                 if call.func in _PATCHERS and call.args and call.args[0][0] == "name":
                     if self.lookup(s, call.scope, call.func) != EXTERNAL:
                         continue
                     name = call.args[1][1] if len(call.args) > 1 and call.args[1][0] == "str" else _ANY
-                    found.append((self.expression(s, call.scope, call.args[0][1]), name))
+                    value = self.guarded(lambda: self.expression(s, call.scope, call.args[0][1]), UNRESOLVED)
+                    found.append((value, name))
         for target, name in found:
             if target[0] == "module":
                 self.module_patches[target[1]].add(name)
