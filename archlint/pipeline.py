@@ -24,6 +24,7 @@ from archlint.discover.files import list_tree
 from archlint.discover.modules import name_modules, package_prefix
 from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
+from archlint.graph.calls import build_call_graph, with_call_weights
 from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.graph.instances import infrastructure_databases
@@ -103,6 +104,8 @@ def scan(options: ScanOptions) -> Scan:
     )
     imports = build_import_graph(modules, facts)
     graph = imports.graph
+    calls = build_call_graph(imports.index, facts)
+    weighted = with_call_weights(graph, calls.module_weights())  # coupling: imports + calls
 
     def edge_location(source: str, target: str) -> Location:
         lines = [ln for ls in graph[source][target]["kinds"].values() for ln in ls]
@@ -122,14 +125,14 @@ def scan(options: ScanOptions) -> Scan:
         return replace(edge_location(a, b), note=f"{source} -> {target} ({a} -> {b})")
 
     package_cycles = find_cycles(packages, package_location)
-    coupling = coupling_graph(graph, by_id)
+    coupling = coupling_graph(weighted, by_id)
     partition = find_clusters(
         coupling,
         by_id,
         depth=depth,
         excluded=[m for m in by_id if m not in coupling],
     )
-    splits = split_candidates(partition, graph, by_id, cycles)
+    splits = split_candidates(partition, weighted, by_id, cycles)
     verdict, verdict_findings = decide(
         SystemFacts(
             modules=by_id,
@@ -160,9 +163,10 @@ def scan(options: ScanOptions) -> Scan:
             parse_errors=sum(1 for f in facts.values() if f.error),
             imports=imports.imports,
             unresolved_imports=imports.unresolved,
+            calls=calls.coverage,
         ),
         modules=modules,
-        dependencies=imports.dependencies(),
+        dependencies=imports.dependencies() + calls.dependencies(),
         external=imports.external_imports(),
         cycles=cycles,
         findings=sorted(findings, key=Finding.sort_key),
@@ -175,6 +179,8 @@ def scan(options: ScanOptions) -> Scan:
         services=services,
         deploy_units=units,
         databases=infrastructure_databases(units),
+        functions=calls.functions,
+        calls=calls.calls,
     )
     govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)

@@ -50,10 +50,11 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def edges(report: dict[str, Any], kind: str | None = None) -> set[tuple[str, str]]:
+    """Module edges of ``kind``; by default every import kind (not "call")."""
     return {
         (d["source"], d["target"])
         for d in report["dependencies"]
-        if kind is None or d["kind"] == kind
+        if (d["kind"] != "call" if kind is None else d["kind"] == kind)
     }
 
 
@@ -95,3 +96,6 @@ def discover(path: str | os.PathLike[str]) -> Any:
 
 def units_by_name(scan: Any) -> dict[str, Any]:
     return {u.name: u for u in scan.units}
+def call_edges(report: dict[str, Any]) -> set[tuple[str, str]]:
+    """(caller, callee) of every resolved call in a JSON report."""
+    return {(c["caller"], c["callee"]) for c in report["calls"]}

@@ -57,6 +57,10 @@ class Definition:
     decorators: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     is_async: bool = False
+    # None when ``bases`` lists every positional base. Otherwise every base in order, so
+    # that a method resolution order can be built soundly: the dotted name, ``X[]`` for a
+    # subscripted ``X[...]`` (Generic[T], Base[int]), ``?`` for anything else (*bases).
+    base_list: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,23 @@ class Assignment:
     scope: str
     target: str
     value: Value
+    line: int
+    # `x: T` without a value (in a class or function): ``value`` is then ("name", T), the
+    # annotation, and nothing is bound.
+    annotation_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name (or dotted target, ``self.x``, ``mod.func``) bound in ``scope`` in a way that
+    no Definition, ImportFact or Assignment records: an assignment of any other value, a
+    tuple or augmented assignment, a for / with / except / match / comprehension target, a
+    walrus, ``del``, a lambda parameter, ``*args`` / ``**kwargs``, and ``global`` /
+    ``nonlocal`` declarations (recorded in the scopes they may rebind). Call resolution
+    needs them to know when a name is bound exactly once."""
+
+    scope: str
+    name: str
     line: int
 
 
@@ -103,6 +124,7 @@ class FileFacts:
     definitions: list[Definition] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
     main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
     ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
     error: ParseError | None = None
