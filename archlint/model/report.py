@@ -9,7 +9,7 @@ from archlint.model.check import CheckOutcome
 from archlint.model.contracts import ContractResult
 from archlint.model.findings import Finding, Location
 from archlint.model.source import Module
-from archlint.model.system import Database, DeployUnit, Service
+from archlint.model.system import Database, DeployUnit, Link, Service
 
 SCHEMA_VERSION = 1
 
@@ -78,3 +78,4 @@ class Report:
     contracts: list[ContractResult] = field(default_factory=list)
     check: CheckOutcome | None = None  # set by `archlint check`
     deploy_units: list[DeployUnit] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
