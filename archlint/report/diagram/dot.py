@@ -114,20 +114,22 @@ def _graph_label(diagram: Diagram) -> str:
     return f"<{title}{notes}<BR ALIGN=\"LEFT\"/>>"
 
 
+LEGEND_COLUMNS = 3
+
+
 def _legend(graph: graphviz.Digraph, entries: list[LegendEntry]) -> None:
-    """The legend, boxed: colour swatches in one table, sample shapes, sample lines."""
+    """The legend, boxed and compact: colour swatches in one table, then sample shapes in
+    rows of LEGEND_COLUMNS (chained by invisible edges), then one row per sample line."""
     with graph.subgraph(name="cluster_" + LEGEND_ID) as legend:
         legend.attr(label="<<B>Legend</B>>", style="rounded", color="#bbbbbb", fontsize="11")
+        shapes = []
         swatches = [e for e in entries if e.kind == "swatch"]
-        row = []
         if swatches:
             legend.node(LEGEND_ID + "s", label=_swatch_table(swatches), shape="plaintext", fontsize="9")
-            row.append(LEGEND_ID + "s")
-        tails, heads = [], []
         for i, entry in enumerate(entries):
             key = f"{LEGEND_ID}{i}"
             if entry.kind == "node":
-                row.append(key)
+                shapes.append(key)
                 legend.node(
                     key,
                     label=html_label(entry.label),
@@ -139,17 +141,13 @@ def _legend(graph: graphviz.Digraph, entries: list[LegendEntry]) -> None:
                     fontsize="9",
                 )
             elif entry.kind == "edge":
-                tails.append(key + "a")
-                heads.append(key + "b")
                 legend.node(key + "a", label=html_label(entry.label), shape="plaintext", fontsize="9")
                 legend.node(key + "b", label="", shape="point", width="0.01", color=entry.color)
                 legend.edge(key + "a", key + "b", color=entry.color, style=entry.style, penwidth=f"{entry.penwidth:g}")
-        for column in (row, tails, heads):
-            if column:
-                with legend.subgraph() as same:
-                    same.attr(rank="same")
-                    for key in column:
-                        same.node(key)
+        for start in range(0, len(shapes), LEGEND_COLUMNS):
+            row = shapes[start : start + LEGEND_COLUMNS]
+            for a, b in zip(row, row[1:]):
+                legend.edge(a, b, style="invis")
 
 
 def _swatch_table(entries: list[LegendEntry]) -> str:

@@ -53,7 +53,7 @@ _KIND_LABEL = {
 
 
 def _sid(name: str) -> str:
-    return f"service:{name}"
+    return f"service/{name}"
 
 
 @dataclass(slots=True)
@@ -62,17 +62,22 @@ class _Builder:
 
     diagram: Diagram
     edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
-    channels: dict[tuple[str, str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[tuple[str, str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    names: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def node(self, node: Node) -> None:
         if all(n.id != node.id for n in self.diagram.nodes):
             self.diagram.nodes.append(node)
 
-    def edge(self, edge: Edge, detail: str) -> None:
+    def edge(self, edge: Edge, evidence: str, name: str | None = None) -> None:
+        """Add ``edge`` or merge it into the one already there; ``name`` (a URL path, a gRPC
+        service) goes into the label, ``evidence`` into the tooltip."""
         key = (edge.source, edge.target, edge.kind)
         if key not in self.edges:
             self.edges[key] = edge
-        self.channels[key].append(detail)
+        self.evidence[key].append(evidence)
+        if name:
+            self.names[key].add(name)
 
 
 def service_diagram(report: Report, options: DiagramOptions) -> Diagram:
@@ -95,12 +100,13 @@ def service_diagram(report: Report, options: DiagramOptions) -> Diagram:
     _databases(build, report.databases, names, units, options.exclude)
     _links(build, report.links, names, options.exclude)
     _imports(build, report, services, modules)
-    for (source, target, kind), edge in sorted(build.edges.items()):
-        details = sorted(set(build.channels[(source, target, kind)]))
-        if kind in ("http", "grpc") and details:
-            edge.label = SYNC[kind] + (f" {details[0]}" if len(details) == 1 else f" x{len(details)}")
-        edge.tooltip = (f"{source} -> {target}", *details[:12])
-        edge.data["channels"] = details
+    for key, edge in sorted(build.edges.items()):
+        evidence = sorted(set(build.evidence[key]))
+        names = sorted(build.names[key])
+        if names:
+            edge.label = " ".join([edge.label, *names[:2]] + ([f"+{len(names) - 2}"] if len(names) > 2 else []))
+        edge.tooltip = (f"{key[0]} -> {key[1]}", *evidence[:12])
+        edge.data["evidence"] = evidence
         diagram.edges.append(edge)
     _scope(diagram, options)
     diagram.legend = _legend(diagram)
@@ -119,17 +125,23 @@ def _deployments(build: _Builder, services: list[Service], units: Mapping[str, D
     return out
 
 
+def _short(channel: str, limit: int = 32) -> str:
+    """What an edge label says of a channel: a URL's path (its host is the arrow's target),
+    a gRPC service as it is; cut to ``limit`` characters."""
+    rest = channel.split("://", 1)[1] if "://" in channel else None
+    if rest is not None:
+        channel = "/" + rest.partition("/")[2]
+    return channel if len(channel) <= limit else channel[: limit - 1] + "\u2026"
+
+
 def _rank(kind: str) -> int:
     return _DEPLOY_RANK.index(kind) if kind in _DEPLOY_RANK else len(_DEPLOY_RANK)
 
 
 def _deployment_group(build: _Builder, unit: DeployUnit) -> str:
-    where = unit.group or unit.where.path
-    gid = f"deployment:{unit.kind}:{where}"
+    gid = f"deployment/{unit.kind}/{unit.where.path}"
     if all(g.id != gid for g in build.diagram.groups):
-        label: tuple[str, ...] = (f"{_KIND_LABEL.get(unit.kind, unit.kind)}: {where}",)
-        if unit.group and unit.group != unit.where.path:
-            label += (unit.where.path,)
+        label = (f"{_KIND_LABEL.get(unit.kind, unit.kind)}: {unit.where.path}",)
         build.diagram.groups.append(Group(gid, label, "deployment", fill=DEPLOYMENT_FILL, color="#8a8a8a"))
     return gid
 
@@ -139,7 +151,7 @@ def _service_node(service: Service, group: str | None, verdict: str | None) -> N
     processes = sorted({p.name for p in service.processes})
     if processes:
         lines.append(", ".join(processes))
-    lines.append(f"{len(service.modules)} modules" + (f" in {service.root}" if service.root not in ("", ".") else ""))
+    lines.append(f"{len(service.modules)} modules" if service.modules else "no Python code")
     if verdict:
         lines.append(verdict)
     fill = {MICROSERVICE: MICROSERVICE_FILL, GENERIC_SERVICE: GENERIC_SERVICE_FILL}.get(verdict or "", SERVICE_FILL)
@@ -149,7 +161,7 @@ def _service_node(service: Service, group: str | None, verdict: str | None) -> N
         kind="service",
         group=group,
         fill=fill,
-        tooltip=(f"service {service.name}", f"{service.where.path}:{service.where.line}",
+        tooltip=(f"service {service.name} in {service.root or '.'}", f"{service.where.path}:{service.where.line}",
                  *(f"{p.name}: {p.command}" for p in service.processes)),
         data={"service": service.name, "modules": len(service.modules), "verdict": verdict, "units": list(service.units)},
     )
@@ -159,7 +171,7 @@ def _instance_group(db: Database, units: Mapping[str, DeployUnit], build: _Build
     """The deployment box a database lives in: its instance's deploy unit, if the
     repository deploys it (a compose postgres), else none (a managed or external server)."""
     for unit in sorted(units.values(), key=lambda u: u.name):
-        if db.instance == unit.name or db.instance in unit.hosts:
+        if db.instance == unit.name:
             return _deployment_group(build, unit)
     return None
 
@@ -177,7 +189,7 @@ def _databases(
         users = sorted(s for s in db.services if s in names)
         shared = len(db.services) >= 2
         tables = (f"{len(db.tables)} tables",) if db.tables else ()
-        nid = f"database:{db.id}"
+        nid = f"database/{db.id}"
         build.node(
             Node(
                 id=nid,
@@ -216,10 +228,10 @@ def _links(build: _Builder, links: Iterable[Link], names: set[str], exclude: tup
         if is_excluded(link.target.removeprefix(EXTERNAL_PREFIX), None, exclude):
             continue
         where = "; ".join(f"{e.path}:{e.line}" for e in link.evidence[:2])
-        detail = f"{link.channel}  ({where})" if where else link.channel
+        detail = f"{link.protocol} {link.channel}  ({where})" if where else f"{link.protocol} {link.channel}"
         if external:
-            target = link.target
             host = link.target.removeprefix(EXTERNAL_PREFIX)
+            target = f"external/{host}"
             build.node(Node(target, (host,), "external", group="external", fill=GREY_FILL, color=GREY, style=DASHED,
                             tooltip=(f"external system {host}",), data={"host": host}))
             if all(g.id != "external" for g in build.diagram.groups):
@@ -230,10 +242,11 @@ def _links(build: _Builder, links: Iterable[Link], names: set[str], exclude: tup
         protocol = link.protocol.lower()
         if protocol in SYNC:
             colour = GREY if external else EDGE
-            build.edge(Edge(_sid(link.source), target, "grpc" if protocol == "grpc" else "http", color=colour,
-                            penwidth=1.5), detail)
+            kind = "grpc" if protocol == "grpc" else "http"
+            build.edge(Edge(_sid(link.source), target, kind, label=SYNC[protocol], color=colour, penwidth=1.5),
+                       detail, _short(link.channel))
             continue
-        channel = f"channel:{protocol}:{link.channel}"
+        channel = f"channel/{protocol}/{link.channel}"
         build.node(Node(channel, (link.channel, protocol), "channel", shape="cds", fill=CHANNEL_FILL,
                         color=MESSAGING_COLOUR, tooltip=(f"{protocol} {link.channel}",),
                         data={"protocol": protocol, "channel": link.channel}))
@@ -267,7 +280,7 @@ def _imports(build: _Builder, report: Report, services: list[Service], modules: 
                 libraries[modules[dep.target].ancestor(1)][source].append(where)
     for library, users in sorted(libraries.items()):
         shared = len(users) >= 2
-        nid = f"library:{library}"
+        nid = f"library/{library}"
         build.node(Node(nid, (library, "internal library"), "library", shape="component",
                         fill="#ffffff", color=RED if shared else INK, penwidth=2.0 if shared else 1.0,
                         tooltip=(f"{library}: imported by " + ", ".join(sorted(users)),),
