@@ -31,12 +31,14 @@ from archlint.report.diagram.style import (
     EDGE,
     FOCUS,
     GREY,
+    HUB_FILL,
     INK,
     OUTLINED_SPLITS,
     PACKAGE_FILL,
     RED,
     SPLIT,
     SPLIT_WIDTH,
+    UNCOLOURED,
     cluster_fill,
     penwidth,
 )
@@ -138,6 +140,7 @@ class ClusterInfo:
     of_module: dict[str, int]
     names: dict[int, str]
     split_rank: dict[int, int]  # cluster id -> 1-based rank among split candidates
+    hubs: frozenset[str]  # the shared core, left out of clustering
 
     def outlined(self, cluster: int | None) -> bool:
         """The best split candidates are outlined (all of them would outline everything)."""
@@ -150,6 +153,7 @@ class ClusterInfo:
             {m: c.id for c in clusters for m in c.modules},
             {c.id: c.name for c in clusters},
             {s.cluster: i for i, s in enumerate(report.split_candidates, 1)},
+            frozenset(report.partition.hubs if report.partition else ()),
         )
 
     def majority(self, modules: list[str]) -> tuple[int | None, list[tuple[int, int]]]:
@@ -330,6 +334,9 @@ def _code_node(
         tooltip.append(modules[node].path)
         kind, shape = "module", "box"
     else:
+        if node == box:  # a package opened in part: this node holds the rest of it
+            label[0] = "the rest"
+            tooltip[0] = f"{node}: the modules not drawn on their own"
         label.append(f"{len(members)} modules")
         kind, shape = "package", "folder"
     if counts:
@@ -338,13 +345,16 @@ def _code_node(
     if metric is not None:
         tooltip.append(f"Ca {metric.afferent}, Ce {metric.efferent}, instability {metric.instability:.2f}")  # type: ignore[attr-defined]
     outlined = info.outlined(cluster)
+    hub = cluster is None and any(m in info.hubs for m in members)
+    if hub:
+        tooltip.append("shared core: used by nearly everything, left out of clustering")
     out = Node(
         id=node,
         label=tuple(label),
         kind=kind,
         group=box,
         shape=shape,
-        fill=cluster_fill(cluster) if cluster is not None else "#ffffff",
+        fill=cluster_fill(cluster) if cluster is not None else (HUB_FILL if hub else UNCOLOURED),
         color=SPLIT if outlined else INK,
         penwidth=SPLIT_WIDTH if outlined else 1.0,
         tooltip=tuple(tooltip),
@@ -352,6 +362,7 @@ def _code_node(
             "modules": len(members),
             "cluster": info.names.get(cluster) if cluster is not None else None,
             "split_candidate": info.split_rank.get(cluster) if cluster is not None else None,
+            "hub": hub,
         },
     )
     if focused:
@@ -381,7 +392,7 @@ def _code_legend(diagram: Diagram, info: ClusterInfo) -> list[LegendEntry]:
     shown = sorted({c for c, name in info.names.items() for n in diagram.nodes if n.data.get("cluster") == name})
     entries = []
     for c in shown:
-        if cluster_fill(c) == "#ffffff":
+        if cluster_fill(c) == UNCOLOURED:
             continue
         rank = info.split_rank.get(c)
         label = (f"cluster {info.names[c]}" + (f", split candidate #{rank}" if rank else ""),)
@@ -394,8 +405,11 @@ def _code_legend(diagram: Diagram, info: ClusterInfo) -> list[LegendEntry]:
                 penwidth=SPLIT_WIDTH if info.outlined(c) else 1.0,
             )
         )
-    if len(shown) > len(entries):
-        entries.append(LegendEntry("swatch", ("a smaller cluster, or none",)))
+    fills = {n.fill for n in diagram.nodes}
+    if HUB_FILL in fills:
+        entries.append(LegendEntry("swatch", ("shared core: used by nearly everything",), fill=HUB_FILL))
+    if UNCOLOURED in fills:
+        entries.append(LegendEntry("swatch", ("in no cluster, or a small one",), fill=UNCOLOURED))
     if any(n.kind == "package" for n in diagram.nodes):
         entries.append(LegendEntry("node", ("package (modules inside)",), shape="folder", fill="#ffffff"))
     entries.append(LegendEntry("edge", ("imports + calls (width)",), color=EDGE, penwidth=2.0))

@@ -73,7 +73,9 @@ def fit_to_budget(
     ``budget`` (and ``max_depth`` allows), else a package. Starting from top-level
     packages, the most connected package (the most import and call edges of its modules,
     from ``degree``) is opened first, as long as the total stays within the budget: detail
-    goes where the dependencies are, not into a hundred leaf packages of data files.
+    goes where the dependencies are, not into a hundred leaf packages of data files. A
+    package with more children than the budget has room for is opened in part: its most
+    connected children get nodes of their own, the rest stay in the package's node.
     Deterministic."""
     degree = degree or {}
     by_top: dict[str, list[Module]] = defaultdict(list)
@@ -82,22 +84,33 @@ def fit_to_budget(
     mapping = {m.id: top for top, ms in by_top.items() for m in ms}
     total = len(by_top)
 
+    def weight(members: list[Module]) -> int:
+        return sum(degree.get(m.id, 0) for m in members)
+
     def entry(node: str, depth: int, members: list[Module]) -> tuple[int, int, str, int, list[Module]]:
-        return (-sum(degree.get(m.id, 0) for m in members), -len(members), node, depth, members)
+        return (-weight(members), -len(members), node, depth, members)
 
     heap = [entry(top, 1, ms) for top, ms in sorted(by_top.items())]
     heapq.heapify(heap)
-    while heap:
+    while heap and total < budget:
         *_, node, depth, members = heapq.heappop(heap)
         if max_depth is not None and depth >= max_depth:
             continue
         children: dict[str, list[Module]] = defaultdict(list)
         for module in members:
             children[module.ancestor(depth + 1)].append(module)
-        if total - 1 + len(children) > budget:
-            continue
-        total += len(children) - 1
-        for child, ms in sorted(children.items()):
+        opened = sorted(children.items())
+        if total - 1 + len(children) > budget:  # room for some children and the rest
+            room = budget - total
+            if room < 2:
+                continue
+            opened = sorted(
+                sorted(children.items(), key=lambda kv: (-weight(kv[1]), -len(kv[1]), kv[0]))[:room]
+            )
+            total += room
+        else:
+            total += len(children) - 1
+        for child, ms in opened:
             for module in ms:
                 mapping[module.id] = child
             if any(m.name.count(".") > depth for m in ms):  # modules below the child

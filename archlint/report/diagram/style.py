@@ -22,6 +22,7 @@ PALETTE = (
     "#ccebc5",
 )
 UNCOLOURED = "#ffffff"  # modules in smaller clusters than the palette covers, or in none
+HUB_FILL = "#e4dfd3"  # the shared core: modules nearly everything uses, left out of clustering
 
 RED = "#d62728"  # a problem: cycles, shared databases, cross-service imports
 GREY = "#8c8c8c"  # outside the system
