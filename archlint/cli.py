@@ -105,9 +105,9 @@ def scan(
     from archlint.pipeline import ScanOptions, scan as run_scan
 
     if graph_file:
-        from archlint.report.diagram.build import format_for
+        from archlint.report.diagram.build import check_format
 
-        format_for(graph_file)  # a bad extension fails before the scan, not after
+        check_format(None, graph_file)  # a bad extension or a missing dot fails before the scan
     with _progress() as progress:
         result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
     if debug:
@@ -145,8 +145,10 @@ def graph(
     """Draw PATH's architecture: services, coupling clusters, packages, modules or functions
     (docs/diagrams.md). --exclude also takes module names: --exclude 'shop.legacy.**'."""
     from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.report.diagram.build import check_format
     from archlint.report.diagram.options import DiagramOptions
 
+    fmt = check_format(fmt, output)
     with _progress() as progress:
         result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
     options = DiagramOptions(level, max_nodes, focus, depth, exclude, max_edges)
@@ -156,9 +158,9 @@ def graph(
 def _draw(report: Any, options: Any, fmt: str | None, output: str | None) -> None:
     """Build, render and write one diagram; what it left out goes to stderr as notes."""
     from archlint.model.errors import UsageError
-    from archlint.report.diagram.build import build_diagram, format_for, render
+    from archlint.report.diagram.build import build_diagram, check_format, render
 
-    fmt = fmt or (format_for(output) if output else "dot")
+    fmt = check_format(fmt, output)
     if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
         raise UsageError(f"{fmt.upper()} is binary: write it to a file with -o FILE")
     diagram = build_diagram(report, options)

@@ -10,10 +10,10 @@ from archlint.report.diagram.json_graph import to_json
 from archlint.report.diagram.mermaid import to_mermaid
 from archlint.report.diagram.model import Diagram
 from archlint.report.diagram.options import EXTENSIONS, FORMATS, FUNCTION, LEVELS, PACKAGE, SERVICE, DiagramOptions
-from archlint.report.diagram.render import IMAGE_FORMATS, render_image
+from archlint.report.diagram.render import IMAGE_FORMATS, render_image, require_dot
 from archlint.report.diagram.services import service_diagram
 
-__all__ = ["build_diagram", "default_level", "format_for", "render"]
+__all__ = ["build_diagram", "check_format", "default_level", "format_for", "render"]
 
 
 def default_level(report: Report) -> str:
@@ -49,6 +49,15 @@ def render(diagram: Diagram, fmt: str) -> bytes:
     if fmt in IMAGE_FORMATS:
         return render_image(source, fmt)
     raise UsageError(f"unknown diagram format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def check_format(fmt: str | None, output: str | None) -> str:
+    """The format to write (``fmt``, else from ``output``'s extension, else dot), checked
+    before a long scan: an unknown extension, or an image without Graphviz, fails now."""
+    fmt = fmt or (format_for(output) if output else "dot")
+    if fmt in IMAGE_FORMATS:
+        require_dot(fmt)
+    return fmt
 
 
 def format_for(path: str) -> str:

@@ -468,7 +468,7 @@ def _cluster_diagram(
             penwidth=SPLIT_WIDTH if info.outlined(cluster.id) else 1.0,
             tooltip=tuple(
                 [f"cluster {name}", f"coupling {cluster.coupling}"]
-                + [f"{p}: {n} modules" for p, n in cluster.packages]
+                + [f"{p}: {n} module{'s' if n != 1 else ''}" for p, n in cluster.packages]
                 + (["owns tables: " + ", ".join(cluster.tables_owned)] if cluster.tables_owned else [])
             ),
             data={

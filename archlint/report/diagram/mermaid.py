@@ -71,7 +71,7 @@ def _legend(diagram: Diagram) -> list[str]:
     for i, entry in enumerate(diagram.legend):
         text = mermaid_text(entry.label)
         if entry.kind == "edge":
-            line = "- - ->" if entry.style in (DASHED, DOTTED) else "--->"
+            line = "\u21e2" if entry.style in (DASHED, DOTTED) else "\u2192"  # dashed / solid arrow
             out.append(f'    legend{i}["{line} {text}"]')
             styles.append(f"  style legend{i} fill:#ffffff,stroke:#ffffff,color:{entry.color}")
             continue

@@ -18,12 +18,18 @@ INSTALL_HINT = (
 DOT_TIMEOUT = 300  # seconds: the node budget keeps real diagrams far below this
 
 
-def render_image(dot_source: str, fmt: str) -> bytes:
-    """The picture ``dot`` draws from ``dot_source``; a UsageError (one line for the user)
-    when ``dot`` is missing or fails."""
+def require_dot(fmt: str) -> str:
+    """The path of ``dot`` when ``fmt`` needs it; a UsageError saying how to install it."""
     exe = shutil.which("dot")
     if exe is None:
         raise UsageError(INSTALL_HINT.format(fmt=fmt.upper()))
+    return exe
+
+
+def render_image(dot_source: str, fmt: str) -> bytes:
+    """The picture ``dot`` draws from ``dot_source``; a UsageError (one line for the user)
+    when ``dot`` is missing or fails."""
+    exe = require_dot(fmt)
     try:
         proc = subprocess.run(
             [exe, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, timeout=DOT_TIMEOUT

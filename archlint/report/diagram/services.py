@@ -151,7 +151,8 @@ def _service_node(service: Service, group: str | None, verdict: str | None) -> N
     processes = sorted({p.name for p in service.processes})
     if processes:
         lines.append(", ".join(processes))
-    lines.append(f"{len(service.modules)} modules" if service.modules else "no Python code")
+    count = len(service.modules)
+    lines.append(f"{count} module{'s' if count != 1 else ''}" if count else "no Python code")
     if verdict:
         lines.append(verdict)
     fill = {MICROSERVICE: MICROSERVICE_FILL, GENERIC_SERVICE: GENERIC_SERVICE_FILL}.get(verdict or "", SERVICE_FILL)
