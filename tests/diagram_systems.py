@@ -80,8 +80,8 @@ def shop_system() -> Report:
         ),
     )
     return Report(
-        root="shop-system", tool_version="test", modules=modules, dependencies=dependencies, units=units,
-        services=services, databases=databases, links=links, verdict=verdict,
+        root="shop-system", tool_version="test", modules=modules, dependencies=dependencies,
+        deploy_units=units, services=services, databases=databases, links=links, verdict=verdict,
     )
 
 
@@ -118,4 +118,4 @@ def hostile_system() -> Report:
         for i, name in enumerate(HOSTILE)
         for protocol in ("http", "kafka")
     ] + [Link(HOSTILE[0], f"external:{name}", "http", f"https://{name}/x", ()) for name in HOSTILE]
-    return Report(root='<root "&">', tool_version="test", units=units, services=services, databases=databases, links=links)
+    return Report(root='<root "&">', tool_version="test", deploy_units=units, services=services, databases=databases, links=links)

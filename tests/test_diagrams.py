@@ -319,7 +319,7 @@ def test_the_same_facts_in_any_order_give_the_same_text(level):
     report = shop_system() if level == "service" else scanned("monolith-shop")
     rng = random.Random(7)
     shuffled = replace(report)
-    for name in ("modules", "dependencies", "services", "databases", "links", "units"):
+    for name in ("modules", "dependencies", "services", "databases", "links", "deploy_units"):
         items = list(getattr(report, name))
         rng.shuffle(items)
         setattr(shuffled, name, items)
