@@ -82,7 +82,7 @@ def to_dot(diagram: Diagram) -> str:
     for edge in diagram.edges:
         graph.edge(dot_id(edge.source), dot_id(edge.target), **_edge_attrs(edge))
     if diagram.legend:
-        _legend(graph, diagram.legend)
+        _legend(graph, diagram.legend, diagram.direction)
     return graph.source
 
 
@@ -117,15 +117,16 @@ def _graph_label(diagram: Diagram) -> str:
 LEGEND_COLUMNS = 3
 
 
-def _legend(graph: graphviz.Digraph, entries: list[LegendEntry]) -> None:
-    """The legend, boxed and compact: colour swatches in one table, then sample shapes in
-    rows of LEGEND_COLUMNS (chained by invisible edges), then one row per sample line."""
+def _legend(graph: graphviz.Digraph, entries: list[LegendEntry], direction: str) -> None:
+    """The legend, boxed and compact: colour swatches in one table, sample shapes in a grid
+    (chained by invisible edges), and sample lines stacked one under the other, drawn
+    across the page whichever way the diagram runs."""
     with graph.subgraph(name="cluster_" + LEGEND_ID) as legend:
         legend.attr(label="<<B>Legend</B>>", style="rounded", color="#bbbbbb", fontsize="11")
-        shapes = []
         swatches = [e for e in entries if e.kind == "swatch"]
         if swatches:
             legend.node(LEGEND_ID + "s", label=_swatch_table(swatches), shape="plaintext", fontsize="9")
+        shapes, lines = [], []
         for i, entry in enumerate(entries):
             key = f"{LEGEND_ID}{i}"
             if entry.kind == "node":
@@ -141,13 +142,35 @@ def _legend(graph: graphviz.Digraph, entries: list[LegendEntry]) -> None:
                     fontsize="9",
                 )
             elif entry.kind == "edge":
-                legend.node(key + "a", label=html_label(entry.label), shape="plaintext", fontsize="9")
+                lines.append(key)
+                line = {"color": entry.color, "style": entry.style, "penwidth": f"{entry.penwidth:g}"}
+                if direction == "LR":  # the text before a line that runs across the ranks
+                    legend.node(key + "a", label=html_label(entry.label), shape="plaintext", fontsize="9")
+                else:  # a line within one rank, its text on it (which also makes it long enough)
+                    legend.node(key + "a", label="", shape="point", width="0.01", color=entry.color)
+                    line["label"] = html_label(entry.label)
+                    line["fontsize"] = "9"
                 legend.node(key + "b", label="", shape="point", width="0.01", color=entry.color)
-                legend.edge(key + "a", key + "b", color=entry.color, style=entry.style, penwidth=f"{entry.penwidth:g}")
+                legend.edge(key + "a", key + "b", **line)
         for start in range(0, len(shapes), LEGEND_COLUMNS):
             row = shapes[start : start + LEGEND_COLUMNS]
             for a, b in zip(row, row[1:]):
                 legend.edge(a, b, style="invis")
+        if direction == "LR":  # lines already run across: stack them in one rank
+            _same_rank(legend, [k + "a" for k in lines])
+        else:  # each line in a rank of its own, drawn across; the lines chained downwards
+            for key in lines:
+                _same_rank(legend, [key + "a", key + "b"])
+            for a, b in zip(lines, lines[1:]):
+                legend.edge(a + "a", b + "a", style="invis")
+
+
+def _same_rank(graph: graphviz.Digraph, keys: list[str]) -> None:
+    if keys:
+        with graph.subgraph() as same:
+            same.attr(rank="same")
+            for key in keys:
+                same.node(key)
 
 
 def _swatch_table(entries: list[LegendEntry]) -> str:

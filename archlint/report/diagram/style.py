@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import math
 
-# Light fills for coupling clusters, largest cluster first. No red (problems) and no grey
-# (outside the system) among them, so those keep their meaning.
+# Light fills for coupling clusters, largest cluster first, the first eight of clearly
+# different hues. No red (problems) and no grey (outside the system, or the shared core)
+# among them, so those keep their meaning.
 PALETTE = (
-    "#a6cee3",
-    "#b2df8a",
-    "#fdbf6f",
-    "#cab2d6",
-    "#ffff99",
-    "#8dd3c7",
-    "#fccde5",
-    "#bebada",
-    "#80b1d3",
-    "#b3de69",
-    "#ffed6f",
-    "#ccebc5",
+    "#a6cee3",  # light blue
+    "#b2df8a",  # light green
+    "#fdbf6f",  # light orange
+    "#cab2d6",  # lavender
+    "#ffff99",  # yellow
+    "#8dd3c7",  # teal
+    "#fccde5",  # pink
+    "#dfc27d",  # khaki
+    "#80b1d3",  # blue
+    "#b3de69",  # lime
+    "#ffed6f",  # gold
+    "#ccebc5",  # pale green
 )
 UNCOLOURED = "#ffffff"  # modules in smaller clusters than the palette covers, or in none
-HUB_FILL = "#e4dfd3"  # the shared core: modules nearly everything uses, left out of clustering
+HUB_FILL = "#dddddd"  # the shared core: modules nearly everything uses, left out of clustering
 
 RED = "#d62728"  # a problem: cycles, shared databases, cross-service imports
 GREY = "#8c8c8c"  # outside the system
