@@ -17,7 +17,9 @@ from diagram_svg import Picture, parse_svg
 from diagram_systems import shop_system
 
 from archlint.model.errors import UsageError
+from archlint.model.findings import Location
 from archlint.model.report import Report
+from archlint.model.system import DeployUnit
 from archlint.report.diagram.build import build_diagram, render
 from archlint.report.diagram.escape import dot_id
 from archlint.report.diagram.model import Diagram
@@ -282,11 +284,25 @@ def test_services_are_grouped_by_deployment():
     group = {n.id: n.group for n in diagram.nodes}
     compose = "deployment/compose/docker-compose.yml"
     assert {group[f"service/{s}"] for s in ("orders", "payments", "shipping", "notifications")} == {compose}
-    assert group["service/billing"] == "deployment/kubernetes/k8s/billing.yaml"
+    assert group["service/billing"] == "deployment/kubernetes/k8s/"
     assert group["database/postgres/shop"] == compose  # the postgres container is in the compose file
     assert group["database/db.example.com/billing"] is None  # a server the repository does not deploy
-    assert {"cluster_" + dot_id(compose), "cluster_" + dot_id("deployment/kubernetes/k8s/billing.yaml")} <= set(picture.clusters)
+    assert {"cluster_" + dot_id(compose), "cluster_" + dot_id("deployment/kubernetes/k8s/")} <= set(picture.clusters)
     assert any("docker compose: docker-compose.yml" in t for t in picture.texts)
+
+
+def test_a_service_deployed_twice_is_drawn_where_most_services_are():
+    """orders and payments are also in Kubernetes manifests; compose declares more of the
+    system, so they stay with the others; billing, only in Kubernetes, stays there."""
+    report = shop_system()
+    extra = [DeployUnit(f"{n} (k8s)", "kubernetes", Location(f"k8s/{n}.yaml", 1)) for n in ("orders", "payments")]
+    report.deploy_units += extra
+    for service in report.services:
+        if service.name in ("orders", "payments"):
+            service.units += (f"{service.name} (k8s)",)
+    group = {n.id: n.group for n in build_diagram(report, DiagramOptions(level="service")).nodes}
+    assert group["service/orders"] == group["service/payments"] == "deployment/compose/docker-compose.yml"
+    assert group["service/billing"] == "deployment/kubernetes/k8s/"
 
 
 def test_service_legend_explains_what_is_drawn():

@@ -8,6 +8,7 @@ cross-service imports and shared internal libraries are red; external systems ar
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,9 +39,10 @@ from archlint.report.diagram.style import (
 SYNC = {"http": "HTTP", "https": "HTTP", "grpc": "gRPC"}
 MESSAGING_COLOUR = "#6a3d9a"
 EXTERNAL_PREFIX = "external:"
-# Which deploy file names a service's deployment, when it has several (a compose service
-# built from a Dockerfile belongs to the compose project).
-_DEPLOY_RANK = ("kubernetes", "compose", "serverless", "sam", "cloudformation", "chalice", "procfile")
+MAX_PROCESSES = 4  # process names listed in a service's box
+# Which deploy file names a service's deployment, when several declare equally many
+# services (a compose service built from a Dockerfile belongs to the compose project).
+_DEPLOY_RANK = ("compose", "kubernetes", "serverless", "sam", "cloudformation", "chalice", "procfile")
 _KIND_LABEL = {
     "kubernetes": "Kubernetes",
     "compose": "docker compose",
@@ -114,15 +116,29 @@ def service_diagram(report: Report, options: DiagramOptions) -> Diagram:
 
 
 def _deployments(build: _Builder, services: list[Service], units: Mapping[str, DeployUnit]) -> dict[str, str]:
-    """Service name -> id of the deployment group that holds it (boxes are added here)."""
+    """Service name -> id of the deployment box that holds it (boxes are added here). A
+    service deployed several ways (compose for development, Kubernetes for production) is
+    drawn in the deployment that declares the most of the drawn services, so that the
+    picture shows one system, not one box per manifest."""
+    declared = {s.name: [units[u] for u in s.units if u in units] for s in services}
+    coverage: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name, found in declared.items():
+        for unit in found:
+            coverage[_deployment(unit)].add(name)
     out = {}
-    for service in services:
-        declared = [units[u] for u in service.units if u in units]
-        if not declared:
-            continue
-        unit = min(declared, key=lambda u: (_rank(u.kind), u.where.path, u.name))
-        out[service.name] = _deployment_group(build, unit)
+    for name, found in declared.items():
+        if found:
+            unit = min(found, key=lambda u: (-len(coverage[_deployment(u)]), _rank(u.kind), _deployment(u), u.name))
+            out[name] = _deployment_group(build, unit)
     return out
+
+
+def _deployment(unit: DeployUnit) -> tuple[str, str]:
+    """(kind, where): the file that declares a unit; for Kubernetes, the manifests'
+    directory (one kustomization, one namespace's worth of files)."""
+    if unit.kind == "kubernetes":
+        return unit.kind, posixpath.dirname(unit.where.path) + "/"
+    return unit.kind, unit.where.path
 
 
 def _short(channel: str, limit: int = 32) -> str:
@@ -139,18 +155,20 @@ def _rank(kind: str) -> int:
 
 
 def _deployment_group(build: _Builder, unit: DeployUnit) -> str:
-    gid = f"deployment/{unit.kind}/{unit.where.path}"
+    kind, where = _deployment(unit)
+    gid = f"deployment/{kind}/{where}"
     if all(g.id != gid for g in build.diagram.groups):
-        label = (f"{_KIND_LABEL.get(unit.kind, unit.kind)}: {unit.where.path}",)
+        label = (f"{_KIND_LABEL.get(kind, kind)}: {where}",)
         build.diagram.groups.append(Group(gid, label, "deployment", fill=DEPLOYMENT_FILL, color="#8a8a8a"))
     return gid
 
 
 def _service_node(service: Service, group: str | None, verdict: str | None) -> Node:
     lines = [service.name]
-    processes = sorted({p.name for p in service.processes})
+    processes = sorted({p.name for p in service.processes} - {service.name})
     if processes:
-        lines.append(", ".join(processes))
+        more = f" +{len(processes) - MAX_PROCESSES}" if len(processes) > MAX_PROCESSES else ""
+        lines.append(", ".join(processes[:MAX_PROCESSES]) + more)
     count = len(service.modules)
     lines.append(f"{count} module{'s' if count != 1 else ''}" if count else "no Python code")
     if verdict:
@@ -194,7 +212,7 @@ def _databases(
         build.node(
             Node(
                 id=nid,
-                label=(db.name, f"{db.engine} on {db.instance}", *tables, *(("SHARED",) if shared else ())),
+                label=(db.name or db.id, f"{db.engine} on {db.instance}", *tables, *(("SHARED",) if shared else ())),
                 kind="database",
                 group=_instance_group(db, units, build),
                 shape="cylinder",
