@@ -204,6 +204,21 @@ def test_the_default_level_of_a_large_repository_stays_within_budget(tree):
     assert len(drawn_edges(picture)) <= 3 * max(10, len(drawn_nodes(picture)))
 
 
+def test_a_package_holding_most_of_the_code_is_opened(tree):
+    """Like sympy's wheel: one big package and a few loose scripts beside it make the
+    domain depth 1, which would draw the big package as a single box."""
+    from archlint.pipeline import ScanOptions, scan
+
+    root = big_tree(tree, packages=5, modules=4)
+    for name in ("run_a", "run_b"):
+        (root / f"{name}.py").write_text("import big.p00.m00\n")
+    report = scan(ScanOptions(str(root), jobs=1)).report
+    assert report.package_depth == 1
+    diagram, picture = draw(report, level="package")
+    assert diagram.title.endswith("packages (depth 2)")
+    assert {"big.p00", "big.p04", "run_a", "run_b"} <= drawn_nodes(picture)
+
+
 def test_focus_draws_a_neighbourhood(tree):
     from archlint.pipeline import ScanOptions, scan
 

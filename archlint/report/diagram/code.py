@@ -8,7 +8,7 @@ split candidates are outlined. Past the node budget, modules collapse into packa
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -172,7 +172,7 @@ def code_diagram(report: Report, options: DiagramOptions, level: str) -> Diagram
         notes.append(f"{len(report.modules) - len(modules)} modules left out by --exclude")
     if level == CLUSTER:
         return _cluster_diagram(report, options, modules, weights, info, notes)
-    depth = report.package_depth if level == PACKAGE else None
+    depth = drawn_depth(report.package_depth, modules.values(), options.max_nodes) if level == PACKAGE else None
     mapping = fit_to_budget(modules.values(), len(modules) + 1, depth)
     focused: set[str] = set()
     if options.focus:
@@ -190,7 +190,7 @@ def code_diagram(report: Report, options: DiagramOptions, level: str) -> Diagram
     members: dict[str, list[str]] = defaultdict(list)
     for m, n in sorted(mapping.items()):
         members[n].append(m)
-    title = f"{report.root}: " + ("modules" if level == MODULE else f"packages (depth {report.package_depth})")
+    title = f"{report.root}: " + ("modules" if level == MODULE else f"packages (depth {depth})")
     diagram = Diagram(level=level, title=title, notes=notes, direction="TB")
     parent_of = _nest(diagram, drawn)
     metrics = {p.package: p for p in report.packages}
@@ -202,6 +202,19 @@ def code_diagram(report: Report, options: DiagramOptions, level: str) -> Diagram
         diagram.edges.append(_code_edge(a, b, w, (a, b) in breakers))
     diagram.legend = _code_legend(diagram, info)
     return diagram.sort()
+
+
+def drawn_depth(depth: int, modules: Iterable[Module], budget: int) -> int:
+    """The package depth to draw: the repository's domain depth, one level deeper while a
+    single package holds more than half of the modules (sympy's top-level package, next to
+    a few loose scripts, would be one box) and the deeper level fits the budget."""
+    modules = list(modules)
+    while True:
+        sizes = Counter(m.ancestor(depth) for m in modules)
+        deeper = {m.ancestor(depth + 1) for m in modules}
+        if not sizes or max(sizes.values()) * 2 <= len(modules) or len(deeper) == len(sizes) or len(deeper) > budget:
+            return depth
+        depth += 1
 
 
 def _collapse(
