@@ -3,8 +3,6 @@ the escaping in ``escape`` (node names, HTML-like labels, escString tooltips).""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import graphviz
 
 from archlint.report.diagram.escape import dot_id, esc_string, html_label, html_text
@@ -72,13 +70,7 @@ def to_dot(diagram: Diagram) -> str:
         node_attr={"fontname": FONT, "fontsize": "11", "margin": "0.12,0.04"},
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
     )
-    by_group: dict[str | None, list[Node]] = defaultdict(list)
-    for node in diagram.nodes:
-        by_group[node.group].append(node)
-    children: dict[str | None, list[Group]] = defaultdict(list)
-    for group in diagram.groups:
-        children[group.parent].append(group)
-    _fill(graph, None, by_group, children)
+    _fill(graph, None, *diagram.nesting())
     for edge in diagram.edges:
         graph.edge(dot_id(edge.source), dot_id(edge.target), **_edge_attrs(edge))
     if diagram.legend:

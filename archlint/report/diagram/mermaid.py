@@ -7,10 +7,8 @@ from scanned code stay text.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from archlint.report.diagram.escape import mermaid_text
-from archlint.report.diagram.model import BOLD, DASHED, DOTTED, Diagram, Group, Node
+from archlint.report.diagram.model import BOLD, DASHED, DOTTED, Diagram
 
 _SHAPES = {
     "cylinder": ('[("', '")]'),
@@ -26,12 +24,7 @@ def to_mermaid(diagram: Diagram) -> str:
     gids = {group.id: f"g{i}" for i, group in enumerate(diagram.groups, 1)}
     out = [f"---\ntitle: \"{mermaid_text((diagram.title,))}\"\n---", f"flowchart {diagram.direction}"]
     out += [f"  %% {mermaid_text((note,))}" for note in diagram.notes]
-    nodes: dict[str | None, list[Node]] = defaultdict(list)
-    for node in diagram.nodes:
-        nodes[node.group].append(node)
-    children: dict[str | None, list[Group]] = defaultdict(list)
-    for group in diagram.groups:
-        children[group.parent].append(group)
+    nodes, children = diagram.nesting()
 
     def emit(group: str | None, indent: str) -> None:
         for node in nodes.get(group, ()):

@@ -9,6 +9,7 @@ is the renderers' job, each for its own syntax.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 # Edge and outline styles, in the vocabulary DOT uses (Mermaid maps them).
@@ -87,6 +88,17 @@ class Diagram:
     legend: list[LegendEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was collapsed, filtered or is missing
     direction: str = "LR"  # LR | TB
+
+    def nesting(self) -> tuple[dict[str | None, list[Node]], dict[str | None, list[Group]]]:
+        """Nodes by the group holding them and groups by their parent (None: the top), for
+        renderers that write groups inside groups."""
+        nodes: dict[str | None, list[Node]] = defaultdict(list)
+        for node in self.nodes:
+            nodes[node.group].append(node)
+        groups: dict[str | None, list[Group]] = defaultdict(list)
+        for group in self.groups:
+            groups[group.parent].append(group)
+        return nodes, groups
 
     def sort(self) -> Diagram:
         """Sorted nodes, edges and groups: one tree gives one text, whatever order facts came in."""
