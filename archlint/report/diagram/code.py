@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from archlint.model.analysis import PackageMetric
 from archlint.model.facts import TYPE_CHECKING
 from archlint.model.report import Report
 from archlint.model.source import Module
@@ -40,6 +41,7 @@ from archlint.report.diagram.style import (
     SPLIT_WIDTH,
     UNCOLOURED,
     cluster_fill,
+    count,
     penwidth,
 )
 
@@ -192,15 +194,15 @@ def code_diagram(report: Report, options: DiagramOptions, level: str) -> Diagram
         members[n].append(m)
     title = f"{report.root}: " + ("modules" if level == MODULE else f"packages (depth {depth})")
     diagram = Diagram(level=level, title=title, notes=notes, direction="TB")
-    parent_of = _nest(diagram, drawn)
+    parent_of = nest(diagram, drawn)
     metrics = {p.package: p for p in report.packages}
     seeds = {mapping[m] for m in focused if m in mapping}
     for node in sorted(drawn):
         diagram.nodes.append(_code_node(node, members[node], all_modules, parent_of.get(node), info, metrics, node in seeds))
     edges = limit_edges(aggregate(weights, mapping), len(drawn), breakers, options, notes)
     for (a, b), w in sorted(edges.items()):
-        diagram.edges.append(_code_edge(a, b, w, (a, b) in breakers))
-    diagram.legend = _code_legend(diagram, info)
+        diagram.edges.append(code_edge(a, b, w, (a, b) in breakers))
+    diagram.legend = code_legend(diagram, info)
     return diagram.sort()
 
 
@@ -291,7 +293,7 @@ def _coarsest(all_modules: Mapping[str, Module], mapping: Mapping[str, str], ful
     return out
 
 
-def _nest(diagram: Diagram, drawn: set[str]) -> dict[str, str]:
+def nest(diagram: Diagram, drawn: set[str]) -> dict[str, str]:
     """Packages as nested boxes: a box for each package holding two or more drawn nodes
     (a package's own node sits inside its box), without boxes that only wrap one other box.
     Returns each node's innermost box."""
@@ -336,58 +338,55 @@ def _code_node(
     modules: Mapping[str, Module],
     box: str | None,
     info: ClusterInfo,
-    metrics: Mapping[str, object],
+    metrics: Mapping[str, PackageMetric],
     focused: bool,
 ) -> Node:
-    cluster, counts = info.majority(members)
-    single = len(members) == 1 and members[0] == node
     label = [_relative(node, box)]
     tooltip = [node]
-    if single:
+    if len(members) == 1 and members[0] == node:
         tooltip.append(modules[node].path)
         kind, shape = "module", "box"
     else:
         if node == box:  # a package opened in part: this node holds the rest of it
             label[0] = "the rest"
             tooltip[0] = f"{node}: the modules not drawn on their own"
-        label.append(f"{len(members)} modules")
+        label.append(count(len(members), "module"))
         kind, shape = "package", "folder"
-    if counts:
-        tooltip.append("clusters: " + ", ".join(f"{info.names[c]} {n}" for c, n in counts[:4]))
     metric = metrics.get(node)
     if metric is not None:
-        tooltip.append(f"Ca {metric.afferent}, Ce {metric.efferent}, instability {metric.instability:.2f}")  # type: ignore[attr-defined]
-    outlined = info.outlined(cluster)
+        tooltip.append(f"Ca {metric.afferent}, Ce {metric.efferent}, instability {metric.instability:.2f}")
+    out = Node(node, tuple(label), kind, group=box, shape=shape, tooltip=tuple(tooltip), data={"modules": len(members)})
+    return paint(out, members, info, focused)
+
+
+def paint(node: Node, members: list[str], info: ClusterInfo, focused: bool) -> Node:
+    """Fill ``node`` with the colour of the coupling cluster most of its modules
+    (``members``) are in, grey for the shared core; outline it when that cluster is one of
+    the best split candidates, pink when it is the focus."""
+    cluster, counts = info.majority(members)
     hub = cluster is None and any(m in info.hubs for m in members)
+    node.fill = cluster_fill(cluster) if cluster is not None else (HUB_FILL if hub else UNCOLOURED)
+    if info.outlined(cluster):
+        node.color, node.penwidth = SPLIT, SPLIT_WIDTH
+    if counts:
+        node.tooltip += ("clusters: " + ", ".join(f"{info.names[c]} {n}" for c, n in counts[:4]),)
     if hub:
-        tooltip.append("shared core: used by nearly everything, left out of clustering")
-    out = Node(
-        id=node,
-        label=tuple(label),
-        kind=kind,
-        group=box,
-        shape=shape,
-        fill=cluster_fill(cluster) if cluster is not None else (HUB_FILL if hub else UNCOLOURED),
-        color=SPLIT if outlined else INK,
-        penwidth=SPLIT_WIDTH if outlined else 1.0,
-        tooltip=tuple(tooltip),
-        data={
-            "modules": len(members),
-            "cluster": info.names.get(cluster) if cluster is not None else None,
-            "split_candidate": info.split_rank.get(cluster) if cluster is not None else None,
-            "hub": hub,
-        },
+        node.tooltip += ("shared core: used by nearly everything, left out of clustering",)
+    node.data.update(
+        cluster=info.names.get(cluster) if cluster is not None else None,
+        split_candidate=info.split_rank.get(cluster) if cluster is not None else None,
+        hub=hub,
     )
     if focused:
-        out.color, out.penwidth, out.style = FOCUS, SPLIT_WIDTH, BOLD
-    return out
+        node.color, node.penwidth, node.style = FOCUS, SPLIT_WIDTH, BOLD
+    return node
 
 
-def _code_edge(a: str, b: str, w: Weight, cyclic: bool) -> Edge:
+def code_edge(a: str, b: str, w: Weight, cyclic: bool) -> Edge:
     only_typing = not w.runtime and not w.calls
-    parts = [f"{w.imports} import{'s' if w.imports != 1 else ''}"]
+    parts = [count(w.imports, "import")]
     if w.calls:
-        parts.append(f"{w.calls} call{'s' if w.calls != 1 else ''}")
+        parts.append(count(w.calls, "call"))
     return Edge(
         source=a,
         target=b,
@@ -401,7 +400,7 @@ def _code_edge(a: str, b: str, w: Weight, cyclic: bool) -> Edge:
     )
 
 
-def _code_legend(diagram: Diagram, info: ClusterInfo) -> list[LegendEntry]:
+def code_legend(diagram: Diagram, info: ClusterInfo) -> list[LegendEntry]:
     shown = sorted({c for c, name in info.names.items() for n in diagram.nodes if n.data.get("cluster") == name})
     entries = []
     for c in shown:
@@ -481,7 +480,7 @@ def _cluster_diagram(
             penwidth=SPLIT_WIDTH if info.outlined(cluster.id) else 1.0,
             tooltip=tuple(
                 [f"cluster {name}", f"coupling {cluster.coupling}"]
-                + [f"{p}: {n} module{'s' if n != 1 else ''}" for p, n in cluster.packages]
+                + [f"{p}: {count(n, 'module')}" for p, n in cluster.packages]
                 + (["owns tables: " + ", ".join(cluster.tables_owned)] if cluster.tables_owned else [])
             ),
             data={
@@ -496,7 +495,7 @@ def _cluster_diagram(
         diagram.nodes.append(node)
     inside = {(a, b): w for (a, b), w in edges.items() if a in drawn and b in drawn}
     for (a, b), w in sorted(limit_edges(inside, len(drawn), cycles, options, notes).items()):
-        edge = _code_edge(a, b, w, (a, b) in cycles)
+        edge = code_edge(a, b, w, (a, b) in cycles)
         edge.label = str(w.count)
         diagram.edges.append(edge)
     diagram.legend = [

@@ -34,6 +34,7 @@ from archlint.report.diagram.style import (
     RED,
     SERVICE_FILL,
     SPLIT_WIDTH,
+    count,
 )
 
 SYNC = {"http": "HTTP", "https": "HTTP", "grpc": "gRPC"}
@@ -169,8 +170,7 @@ def _service_node(service: Service, group: str | None, verdict: str | None) -> N
     if processes:
         more = f" +{len(processes) - MAX_PROCESSES}" if len(processes) > MAX_PROCESSES else ""
         lines.append(", ".join(processes[:MAX_PROCESSES]) + more)
-    count = len(service.modules)
-    lines.append(f"{count} module{'s' if count != 1 else ''}" if count else "no Python code")
+    lines.append(count(len(service.modules), "module") if service.modules else "no Python code")
     if verdict:
         lines.append(verdict)
     fill = {MICROSERVICE: MICROSERVICE_FILL, GENERIC_SERVICE: GENERIC_SERVICE_FILL}.get(verdict or "", SERVICE_FILL)

@@ -58,3 +58,8 @@ def penwidth(count: int) -> float:
     if count <= 1:
         return 1.0
     return round(min(5.0, 1.0 + 0.8 * math.log2(count)), 2)
+
+
+def count(n: int, noun: str) -> str:
+    """``3 modules``, ``1 module``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
