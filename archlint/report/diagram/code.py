@@ -400,7 +400,7 @@ def code_edge(a: str, b: str, w: Weight, cyclic: bool) -> Edge:
     )
 
 
-def code_legend(diagram: Diagram, info: ClusterInfo) -> list[LegendEntry]:
+def code_legend(diagram: Diagram, info: ClusterInfo, weighed: str = "imports + calls") -> list[LegendEntry]:
     shown = sorted({c for c, name in info.names.items() for n in diagram.nodes if n.data.get("cluster") == name})
     entries = []
     for c in shown:
@@ -424,7 +424,7 @@ def code_legend(diagram: Diagram, info: ClusterInfo) -> list[LegendEntry]:
         entries.append(LegendEntry("swatch", ("in no cluster, or a small one",), fill=UNCOLOURED))
     if any(n.kind == "package" for n in diagram.nodes):
         entries.append(LegendEntry("node", ("package (modules inside)",), shape="folder", fill="#ffffff"))
-    entries.append(LegendEntry("edge", ("imports + calls (width)",), color=EDGE, penwidth=2.0))
+    entries.append(LegendEntry("edge", (f"{weighed} (width)",), color=EDGE, penwidth=2.0))
     if any(e.kind == "cycle" for e in diagram.edges):
         entries.append(LegendEntry("edge", ("closes an import cycle",), color=RED, penwidth=2.0))
     if any(e.kind == "type_checking" for e in diagram.edges):
