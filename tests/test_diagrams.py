@@ -336,6 +336,16 @@ def test_service_focus_and_exclude():
     assert sid("shipping") not in picture.nodes and sid("orders") in picture.nodes
 
 
+@pytest.mark.parametrize("level", DRAWN_LEVELS)
+def test_an_empty_tree_gives_an_empty_diagram_that_says_why(tmp_path, level):
+    from archlint.pipeline import ScanOptions, scan
+
+    report = scan(ScanOptions(str(tmp_path), jobs=1)).report
+    diagram, picture = draw(report, level=level)
+    assert not diagram.nodes and not drawn_nodes(picture)
+    assert diagram.notes and diagram.notes[0] in picture.texts
+
+
 def test_no_services_is_said_not_drawn_empty():
     report = scanned("monolith-shop")
     diagram = build_diagram(replace(report, services=[]), DiagramOptions(level="service"))

@@ -170,6 +170,8 @@ def code_diagram(report: Report, options: DiagramOptions, level: str) -> Diagram
     weights = module_weights(report, modules)
     info = ClusterInfo.of(report)
     notes: list[str] = []
+    if not report.modules:
+        notes.append("no Python modules found")
     if len(modules) < len(report.modules):
         notes.append(f"{len(report.modules) - len(modules)} modules left out by --exclude")
     if level == CLUSTER:
