@@ -135,8 +135,11 @@ def _deployments(build: _Builder, services: list[Service], units: Mapping[str, D
 
 
 def _deployment(unit: DeployUnit) -> tuple[str, str]:
-    """(kind, where): the file that declares a unit; for Kubernetes, the manifests'
-    directory (one kustomization, one namespace's worth of files)."""
+    """(kind, where): the project that declares a unit (a serverless service, a Chalice
+    app), else the file that does; for Kubernetes, the manifests' directory (one
+    kustomization, one namespace's worth of files)."""
+    if unit.group:
+        return unit.kind, unit.group
     if unit.kind == "kubernetes":
         return unit.kind, posixpath.dirname(unit.where.path) + "/"
     return unit.kind, unit.where.path
@@ -190,7 +193,7 @@ def _instance_group(db: Database, units: Mapping[str, DeployUnit], build: _Build
     """The deployment box a database lives in: its instance's deploy unit, if the
     repository deploys it (a compose postgres), else none (a managed or external server)."""
     for unit in sorted(units.values(), key=lambda u: u.name):
-        if db.instance == unit.name:
+        if db.instance == unit.name or db.instance in unit.hosts:
             return _deployment_group(build, unit)
     return None
 
@@ -343,7 +346,8 @@ def _legend(diagram: Diagram) -> list[LegendEntry]:
         entries.append(LegendEntry("node", ("generic service",), fill=GENERIC_SERVICE_FILL))
     if verdicts - {MICROSERVICE, GENERIC_SERVICE}:
         entries.append(LegendEntry("node", ("service",), fill=SERVICE_FILL))
-    entries.append(LegendEntry("node", ("database",), shape="cylinder", fill=DATABASE_FILL))
+    if "database" in kinds:
+        entries.append(LegendEntry("node", ("database",), shape="cylinder", fill=DATABASE_FILL))
     if "shared-database" in kinds:
         entries.append(LegendEntry("node", ("shared database",), shape="cylinder", fill=DATABASE_FILL, color=RED, penwidth=2))
     if "channel" in kinds:
@@ -352,8 +356,10 @@ def _legend(diagram: Diagram) -> list[LegendEntry]:
         entries.append(LegendEntry("node", ("internal library",), shape="component"))
     if "external" in kinds:
         entries.append(LegendEntry("node", ("external system",), fill=GREY_FILL, color=GREY, style=DASHED))
-    entries.append(LegendEntry("edge", ("HTTP / gRPC",), color=EDGE, penwidth=1.5))
-    entries.append(LegendEntry("edge", ("messaging",), color=MESSAGING_COLOUR, style=DASHED, penwidth=1.5))
+    if kinds & {"http", "grpc"}:
+        entries.append(LegendEntry("edge", ("HTTP / gRPC",), color=EDGE, penwidth=1.5))
+    if "messaging" in kinds:
+        entries.append(LegendEntry("edge", ("messaging",), color=MESSAGING_COLOUR, style=DASHED, penwidth=1.5))
     if kinds & {"cross-import", "shared-library", "shared-database"}:
         entries.append(LegendEntry("edge", ("coupling: shared database,", "cross-service import"), color=RED, penwidth=2.5))
     return entries
