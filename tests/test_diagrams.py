@@ -380,3 +380,35 @@ def test_json_graph_holds_nodes_edges_and_attributes():
     assert ("service/payments", "database/postgres/shop", "shared-database") in edges
     assert ("service/orders", "channel/kafka/order.created", "messaging") in edges
     assert {g["id"] for g in graph["groups"]} >= {"deployment/compose/docker-compose.yml"}
+
+
+# --- the service level of the fixtures ---------------------------------------------------------
+
+
+def test_fixture_services_are_drawn_in_their_deployments():
+    expected = {
+        "microservices": ({"catalog", "orders", "payments", "shipping"}, "deployment/compose/docker-compose.yml"),
+        "generic-services": ({"orders", "payments", "shipping"}, "deployment/compose/docker-compose.yml"),
+        "monolith-shop": ({"shop"}, "deployment/compose/docker-compose.yml"),
+    }
+    for fixture, (services, deployment) in expected.items():
+        diagram, picture = draw(scanned(fixture), level="service")
+        drawn = {n.data["service"] for n in diagram.nodes if n.kind == "service"}
+        assert drawn == services, fixture
+        assert {n.group for n in diagram.nodes if n.kind == "service"} == {deployment}, fixture
+        assert "cluster_" + dot_id(deployment) in picture.clusters
+    diagram, picture = draw(scanned("serverless"), level="service")
+    group = {n.id: n.group for n in diagram.nodes}
+    assert group["service/orders-api"] == "deployment/serverless/orders-api"
+    assert group["service/inventory"] == "deployment/sam/inventory"
+    node = {n.id: n for n in diagram.nodes}
+    assert "createOrder" in node["service/orders-api"].label[1]  # its functions, as processes
+    assert any(t.startswith("serverless app: orders-api") for t in picture.texts)
+
+
+def test_generic_services_share_an_internal_library_in_red():
+    _, picture = draw(scanned("generic-services"), level="service")
+    library = dot_id("library/shopcommon")
+    assert picture.nodes[library].stroke == RED
+    for service in ("orders", "payments", "shipping"):
+        assert picture.edges[(sid(service), library)].stroke == RED
