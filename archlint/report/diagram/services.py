@@ -361,5 +361,5 @@ def _legend(diagram: Diagram) -> list[LegendEntry]:
     if "messaging" in kinds:
         entries.append(LegendEntry("edge", ("messaging",), color=MESSAGING_COLOUR, style=DASHED, penwidth=1.5))
     if kinds & {"cross-import", "shared-library", "shared-database"}:
-        entries.append(LegendEntry("edge", ("coupling: shared database,", "cross-service import"), color=RED, penwidth=2.5))
+        entries.append(LegendEntry("edge", ("coupling: a shared database,", "library or code"), color=RED, penwidth=2.5))
     return entries
