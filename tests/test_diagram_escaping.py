@@ -106,3 +106,15 @@ def test_json_graph_keeps_names_exactly():
     graph = json.loads(render(build_diagram(hostile_system(), DiagramOptions(level="service")), "json"))
     services = {n["data"]["service"] for n in graph["nodes"] if n["kind"] == "service"}
     assert services == {name for name in HOSTILE}  # surrogates survive as JSON escapes
+
+
+def test_mermaid_lines_use_only_mermaid_link_syntax():
+    from diagram_systems import shop_system
+
+    text = render(build_diagram(shop_system(), DiagramOptions(level="service")), "mermaid").decode()
+    links = [line for line in text.splitlines() if re.match(r"  n\d+ \S", line)]
+    assert len(links) == len(build_diagram(shop_system(), DiagramOptions(level="service")).edges)
+    for line in links:
+        assert re.fullmatch(r'  n\d+ (---|-->|-\.-|-\.->|===|==>)(\|"[^"]*"\|)? n\d+', line), line
+    assert any(" --- " in line for line in links)  # a database use: no arrowhead
+    assert any(" -.-> " in line or '-.->|' in line for line in links)  # messaging: dashed

@@ -10,6 +10,11 @@ from __future__ import annotations
 from archlint.report.diagram.escape import mermaid_text
 from archlint.report.diagram.model import BOLD, DASHED, DOTTED, Diagram
 
+_LINKS = {  # (without, with) an arrowhead
+    "plain": ("---", "-->"),
+    "dashed": ("-.-", "-.->"),
+    "thick": ("===", "==>"),
+}
 _SHAPES = {
     "cylinder": ('[("', '")]'),
     "cds": ('>"', '"]'),
@@ -38,9 +43,8 @@ def to_mermaid(diagram: Diagram) -> str:
     emit(None, "  ")
     styles = []
     for i, edge in enumerate(diagram.edges):
-        arrow = "-.->" if edge.style in (DASHED, DOTTED) else ("==>" if edge.penwidth >= 3 else "-->")
-        if not edge.arrow:
-            arrow = arrow.replace(">", "-")
+        line = "dashed" if edge.style in (DASHED, DOTTED) else ("thick" if edge.penwidth >= 3 else "plain")
+        arrow = _LINKS[line][edge.arrow]
         label = f'|"{mermaid_text((edge.label,))}"|' if edge.label else ""
         out.append(f"  {ids[edge.source]} {arrow}{label} {ids[edge.target]}")
         styles.append(f"  linkStyle {i} stroke:{edge.color},stroke-width:{min(edge.penwidth, 6):g}px")
