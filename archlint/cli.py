@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from archlint import __version__
+from archlint.report.diagram.options import DEFAULT_MAX_NODES, LEVELS
+from archlint.report.diagram.options import FORMATS as DIAGRAM_FORMATS
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ["text", "json", "sarif", "github"]
@@ -82,6 +84,12 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @scan_options
 @output_options
 @click.option("-v", "--verbose", is_flag=True, help="Show all evidence, not only the top rows.")
+@click.option(
+    "--graph",
+    "graph_file",
+    type=click.Path(dir_okay=False),
+    help="Also draw the default diagram into FILE (.svg, .png, .pdf, .dot, .mmd or .json).",
+)
 def scan(
     path: str,
     exclude: tuple[str, ...],
@@ -91,15 +99,83 @@ def scan(
     fmt: str,
     output: str | None,
     verbose: bool,
+    graph_file: str | None,
 ) -> None:
     """Scan PATH (default: the current directory) and report its architecture."""
     from archlint.pipeline import ScanOptions, scan as run_scan
 
+    if graph_file:
+        from archlint.report.diagram.build import check_format
+
+        check_format(None, graph_file)  # a bad extension or a missing dot fails before the scan
     with _progress() as progress:
         result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
     if debug:
         _print_tracebacks(result.facts)
     _emit(_render(result.report, fmt, verbose, output, path), output)
+    if graph_file:
+        from archlint.report.diagram.options import DiagramOptions
+
+        _draw(result.report, DiagramOptions(exclude=exclude), None, graph_file)
+
+
+@main.command()
+@scan_options
+@click.option("--level", type=click.Choice(LEVELS), help="What the boxes are (default: service when PATH deploys two or more services, else package).")
+@click.option("-f", "--format", "fmt", type=click.Choice(DIAGRAM_FORMATS), help="Output format (default: from -o's extension, else dot).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the diagram to FILE.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=DEFAULT_MAX_NODES, show_default=True, help="Node budget: past it, modules collapse into packages.")
+@click.option("--max-edges", type=click.IntRange(min=0), help="Edge budget (default: 3 per node, each node's heaviest first; 0 draws all).")
+@click.option("--focus", metavar="NAME", help="Draw only the neighbourhood of this module, package, cluster or service.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Steps around --focus.")
+def graph(
+    path: str,
+    exclude: tuple[str, ...],
+    config: str | None,
+    jobs: int | None,
+    debug: bool,
+    level: str | None,
+    fmt: str | None,
+    output: str | None,
+    max_nodes: int,
+    max_edges: int | None,
+    focus: str | None,
+    depth: int,
+) -> None:
+    """Draw PATH's architecture: services, coupling clusters, packages, modules or functions
+    (docs/diagrams.md). --exclude also takes module names: --exclude 'shop.legacy.**'."""
+    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.report.diagram.build import check_format
+    from archlint.report.diagram.options import DiagramOptions
+
+    fmt = check_format(fmt, output)
+    with _progress() as progress:
+        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+    options = DiagramOptions(level, max_nodes, focus, depth, exclude, max_edges)
+    _draw(result.report, options, fmt, output)
+
+
+def _draw(report: Any, options: Any, fmt: str | None, output: str | None) -> None:
+    """Build, render and write one diagram; what it left out goes to stderr as notes."""
+    from archlint.model.errors import UsageError
+    from archlint.report.diagram.build import build_diagram, check_format, render
+
+    fmt = check_format(fmt, output)
+    if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise UsageError(f"{fmt.upper()} is binary: write it to a file with -o FILE")
+    diagram = build_diagram(report, options)
+    data = render(diagram, fmt)
+    for note in diagram.notes:
+        click.echo(f"archlint: note: {note}", err=True)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _render(report: Any, fmt: str, verbose: bool, output: str | None, path: str) -> str:

@@ -10,7 +10,7 @@ from archlint.model.check import CheckOutcome
 from archlint.model.contracts import ContractResult
 from archlint.model.findings import Finding, Location
 from archlint.model.source import Module
-from archlint.model.system import Database, DeployUnit, Service
+from archlint.model.system import Database, DeployUnit, Link, Service
 
 SCHEMA_VERSION = 1
 
@@ -83,3 +83,4 @@ class Report:
     deploy_units: list[DeployUnit] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
