@@ -20,8 +20,9 @@ from archlint.config.baseline import read_baseline
 from archlint.config.load import load_settings
 from archlint.config.locate import key_location
 from archlint.discover.deploy import discover_deploy
-from archlint.discover.files import list_tree
+from archlint.discover.files import cache_dir_trusted, list_tree
 from archlint.discover.modules import name_modules, package_prefix
+from archlint.extract.cache import DEFAULT_DIR, FactsCache, cache_key
 from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
 from archlint.graph.coupling import coupling_graph, is_peripheral
@@ -49,6 +50,8 @@ class ScanOptions:
     # knowing about terminals.
     progress: Callable[[int], Callable[[int], None]] | None = field(default=None, repr=False)
     use_config: bool = True  # False: defaults only (`archlint init` replacing a configuration)
+    cache: bool = False  # read and write the facts cache (docs/configuration.md)
+    cache_dir: str | None = None  # where; None: .archlint_cache in the scanned directory
 
 
 @dataclass(slots=True)
@@ -72,6 +75,17 @@ def resolve_root(path: str) -> str:
     return os.path.realpath(path)
 
 
+def facts_cache(root: str, options: ScanOptions) -> FactsCache | None:
+    """The facts cache this scan uses, if any: none when asked for none, or when it would lie
+    in the scanned tree where the tree itself could have planted it (docs/security.md)."""
+    if not options.cache:
+        return None
+    directory = os.path.abspath(options.cache_dir) if options.cache_dir else os.path.join(root, DEFAULT_DIR)
+    if not cache_dir_trusted(root, directory):
+        return None
+    return FactsCache(directory, cache_key())
+
+
 def scan(options: ScanOptions) -> Scan:
     root = resolve_root(options.path)
     settings = (
@@ -81,15 +95,18 @@ def scan(options: ScanOptions) -> Scan:
     )
     tree = list_tree(root, settings)
     deploy = discover_deploy(root, tree.files, [source.path for source in tree.python], settings.max_file_size)
-    advance = options.progress(len(tree.python)) if options.progress else None
+    cache = facts_cache(root, options)
     facts = extract_files(
         root,
         tree.python,
         max_size=settings.max_file_size,
         jobs=options.jobs or default_jobs(),
-        progress=advance,
+        progress=options.progress,
         debug=options.debug,
+        cache=cache,
     )
+    if cache is not None:
+        cache.save()
     top_imports = {
         path: {i.module.partition(".")[0] for i in f.imports if not i.level and i.module}
         for path, f in facts.items()

@@ -85,12 +85,36 @@ def _stat_inside(root: str, rel: str, skipped: list[Skipped]) -> os.stat_result 
     return info
 
 
+def cache_dir_trusted(root: str, directory: str) -> bool:
+    """Whether archlint may read and write its cache in ``directory``. Outside the scanned
+    tree, yes. Inside it, the tree could have planted a cache that lies about its files (a
+    pull request committing one) or a symlink that sends the writes elsewhere: so only a
+    directory reached without symlinks, and holding nothing git tracks."""
+    absolute = os.path.abspath(directory)
+    real = os.path.realpath(directory)
+    if not any(os.path.commonpath([root, p]) == root for p in (absolute, real)):
+        return True
+    if real != absolute:
+        return False
+    return not _git_tracks(root, os.path.relpath(real, root))
+
+
+def _git_tracks(root: str, rel: str) -> bool:
+    return bool(_git_ls(root, "--cached", "--", rel))
+
+
 def _git_files(root: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, or None when ``root`` is not in a git
     work tree (or git is missing or refuses the repository)."""
+    listed = _git_ls(root, "--cached", "--others", "--exclude-standard")
+    return None if listed is None else sorted(set(listed))
+
+
+def _git_ls(root: str, *args: str) -> list[str] | None:
+    """``git ls-files ARGS`` run in ``root``: the paths inside it, None when git fails."""
     try:
         proc = subprocess.run(
-            [*_GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            [*_GIT, "ls-files", "-z", *args],
             cwd=root,
             capture_output=True,
             timeout=120,
@@ -101,7 +125,7 @@ def _git_files(root: str) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({n for n in names if n and not n.startswith("../")})
+    return [n for n in names if n and not n.startswith("../")]
 
 
 def _walk(root: str, skipped: list[Skipped]) -> list[str]:

@@ -21,11 +21,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 
-from archlint.extract.source import content_hash, extract_source
+from archlint.extract.digest import content_hash
 from archlint.model.facts import FileFacts, ParseError
 
 Progress = Callable[[int], None]
 Task = tuple[str, bytes]
+Result = tuple[FileFacts, bool]
+"""A file's facts, and whether extraction ran to its end: only such facts may be cached
+(a crash, a time-out or an internal error may not happen next time)."""
 
 # 100 opening brackets in a row, each perhaps after a name: far beyond hand-written code,
 # and the shape that makes the native parser overflow its stack. A match may only start
@@ -34,6 +37,7 @@ Task = tuple[str, bytes]
 _DEEP = re.compile(rb"(?<![\w.\s])(?:[\w.]*[ \t]*[(\[{][ \t\r\n]*){100}")
 
 
+INTERNAL_ERROR = "AL004"
 FILE_TIMEOUT = 60.0  # seconds one file may take in a worker (libcst is quadratic on long chains)
 
 
@@ -43,13 +47,15 @@ def looks_deep(data: bytes) -> bool:
 
 def extract_one(path: str, data: bytes, debug: bool = False) -> FileFacts:
     """Extraction of one file with every internal error contained as a finding."""
+    from archlint.extract.source import extract_source  # libcst, only where a file is parsed
+
     try:
         return extract_source(path, data)
     except Exception as exc:  # noqa: BLE001 - a bug here must cost one file only
         facts = FileFacts(path=path, sha=content_hash(data) if isinstance(data, bytes) else "")
         name = type(exc).__name__
         facts.error = ParseError(
-            "AL004",
+            INTERNAL_ERROR,
             f"internal error while extracting: {name}: {exc}"[:300],
             1,
             traceback.format_exc() if debug else "",
@@ -57,19 +63,24 @@ def extract_one(path: str, data: bytes, debug: bool = False) -> FileFacts:
         return facts
 
 
-def crashed(path: str, data: bytes, exitcode: int | None) -> FileFacts:
+def extract_result(path: str, data: bytes, debug: bool = False) -> Result:
+    facts = extract_one(path, data, debug)
+    return facts, facts.error is None or facts.error.code != INTERNAL_ERROR
+
+
+def crashed(path: str, data: bytes, exitcode: int | None) -> Result:
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
     return _failed(path, data, f"the parser crashed on this file ({how}); deeply nested expressions are the usual cause")
 
 
-def timed_out(path: str, data: bytes) -> FileFacts:
+def timed_out(path: str, data: bytes) -> Result:
     return _failed(path, data, f"parsing took longer than {FILE_TIMEOUT:.0f} s and was stopped; very long expressions are the usual cause")
 
 
-def _failed(path: str, data: bytes, message: str) -> FileFacts:
+def _failed(path: str, data: bytes, message: str) -> Result:
     facts = FileFacts(path=path, sha=content_hash(data))
     facts.error = ParseError("AL001", message, 1)
-    return facts
+    return facts, False
 
 
 def _worker_main(conn: Connection, debug: bool) -> None:
@@ -82,7 +93,7 @@ def _worker_main(conn: Connection, debug: bool) -> None:
         if task is None:
             return
         path, data = task
-        conn.send(extract_one(path, data, debug))
+        conn.send(extract_result(path, data, debug))
 
 
 class _Worker:
@@ -122,11 +133,13 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
 
 
-def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[FileFacts]:
+def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[Result]:
     """Facts for every task, in completion order, from up to ``jobs`` worker processes."""
     queue = deque(tasks)
     if not queue:
         return
+    import archlint.extract.source  # noqa: F401 - imported once here, forked workers inherit it
+
     context = _context()
     workers: list[_Worker] = []
     try:
@@ -187,7 +200,7 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
 
 def extract_tasks(
     tasks: list[Task], jobs: int, progress: Progress | None = None, debug: bool = False
-) -> Iterator[FileFacts]:
+) -> Iterator[Result]:
     """Facts for every (path, bytes) task: in-process when ``jobs`` is 1 (but deeply
     nested files in a worker of their own), else in ``jobs`` worker processes."""
     if jobs <= 1:
@@ -195,14 +208,14 @@ def extract_tasks(
         risky_paths = {t[0] for t in risky}
         for path, data in tasks:
             if path not in risky_paths:
-                yield extract_one(path, data, debug)
+                yield extract_result(path, data, debug)
                 if progress:
                     progress(1)
         pool_tasks: list[Task] = risky
     else:
         pool_tasks = tasks
-    for facts in run_pool(pool_tasks, max(1, jobs), debug):
-        yield facts
+    for result in run_pool(pool_tasks, max(1, jobs), debug):
+        yield result
         if progress:
             progress(1)
 

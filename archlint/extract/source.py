@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import ast
 import gc
-import hashlib
 import re
 import warnings
 
 import libcst as cst
 
 from archlint.extract.collector import Collector
+from archlint.extract.digest import content_hash
 from archlint.model.facts import FileFacts, ParseError
 
 _IGNORE = re.compile(rb"#\s*archlint:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def extract_source(path: str, data: bytes) -> FileFacts:
