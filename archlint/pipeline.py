@@ -3,8 +3,10 @@ knows every stage; the stages know only the model."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from archlint import __version__
@@ -86,7 +88,26 @@ def facts_cache(root: str, options: ScanOptions) -> FactsCache | None:
     return FactsCache(directory, cache_key())
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """A scan builds a few hundred thousand long-lived objects and no garbage cycles worth
+    collecting; the cyclic collector would walk them all again and again (measured: it
+    doubled the time of a warm scan)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def scan(options: ScanOptions) -> Scan:
+    with paused_gc():
+        return _scan(options)
+
+
+def _scan(options: ScanOptions) -> Scan:
     root = resolve_root(options.path)
     settings = (
         load_settings(root, options.config, exclude=options.exclude)

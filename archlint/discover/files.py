@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Iterable, Iterator
-from fnmatch import fnmatch
 
 from archlint.model.globs import path_matches
 from archlint.model.settings import DEFAULT_EXCLUDES, Settings
@@ -51,10 +53,20 @@ def _hidden(path: str) -> bool:
     return any(part.startswith(".") for part in path.split("/")[:-1])
 
 
+_DEFAULT_EXCLUDED = re.compile("|".join(fnmatch.translate(p) for p in DEFAULT_EXCLUDES))
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_excluded(name: str) -> bool:
+    """A directory name matching DEFAULT_EXCLUDES: one regex, asked once per name (this runs
+    for every path of every scan, warm ones too)."""
+    return _DEFAULT_EXCLUDED.match(name) is not None
+
+
 def _excluded(path: str, patterns: Iterable[str], venvs: set[str]) -> bool:
     parts = path.split("/")
     for part in parts[:-1]:
-        if any(fnmatch(part, pat) for pat in DEFAULT_EXCLUDES):
+        if _default_excluded(part):
             return True
     if venvs and any(path.startswith(v + "/") for v in venvs):
         return True
@@ -152,7 +164,7 @@ def _walk_iter(root: str, start: str, skipped: list[Skipped]) -> Iterator[str]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not any(fnmatch(entry.name, pat) for pat in DEFAULT_EXCLUDES):
+                if not _default_excluded(entry.name):
                     stack.append(path)
             elif entry.is_symlink() and _is_dir_link(entry.path):
                 skipped.append(Skipped(path, "symlinked directory, not followed", False))

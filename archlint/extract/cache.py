@@ -5,7 +5,8 @@ Layout of a cache directory (docs/configuration.md):
 
 - ``.gitignore`` holding ``*``, so git never sees the directory (it ignores itself too);
 - ``CACHEDIR.TAG``, so backup tools skip it;
-- ``facts.json``: {"archlint_cache": FORMAT, "key": KEY, "entries": {sha: facts}}.
+- ``facts.json``: a header line, ``{"archlint_cache": FORMAT, "key": KEY}``, then one line
+  per file: its content hash, a space, and its facts as JSON (``encode_entry``).
 
 KEY digests everything besides a file's bytes that decides its facts: archlint's version
 and the source of its extraction code, libcst's and Python's versions, the shape of the
@@ -27,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 import sys
@@ -88,64 +90,85 @@ def _libcst_version() -> str:
         return ""
 
 
+def encode_entry(facts: FileFacts) -> bytes:
+    """One file's facts as a cache entry: JSON text, with the path left out (an entry
+    belongs to content, wherever that content lies)."""
+    encode, _ = _facts_codec()
+    text = json.dumps(encode(replace(facts, path="")), separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode_entry(entry: bytes, path: str) -> FileFacts:
+    """The facts an entry holds, placed at ``path``; Malformed when it is not valid."""
+    _, decode = _facts_codec()
+    try:
+        facts = decode(json.loads(entry))
+    except (ValueError, TypeError, RecursionError) as exc:  # Malformed is a ValueError
+        raise Malformed(str(exc)) from None
+    if facts.path:
+        raise Malformed("an entry has a path")
+    facts.path = path
+    return facts
+
+
 class FactsCache:
     """Facts by content hash, loaded from ``directory`` if a valid cache is there.
 
     ``get`` and ``put`` record which entries this scan used; ``save`` writes exactly those
-    back, when anything differs from what was loaded.
+    back, when anything differs from what was loaded. Entries are kept as their JSON text
+    (a line of the file), decoded only when asked for: the text of a large repository's
+    facts is a tenth of the size of its parsed JSON.
     """
 
     def __init__(self, directory: str, key: str) -> None:
         self.directory = directory
         self.path = os.path.join(directory, FACTS_FILE)
         self.key = key
-        self._encode, self._decode = _facts_codec()
         self._dirty = False  # True when the file on disk should be rewritten
-        self._used: dict[str, Any] = {}
-        self._stored: dict[str, Any] = self._load()
+        self._used: dict[str, bytes] = {}
+        self._stored: dict[str, bytes] = self._load()
 
-    def _load(self) -> dict[str, Any]:
+    def _header(self) -> bytes:
+        return json.dumps({"archlint_cache": FORMAT, "key": self.key}).encode()
+
+    def _load(self) -> dict[str, bytes]:
+        """The entries of the file: after a header line, one line per file, its content
+        hash, a space and its facts as JSON. Lines that do not look so are dropped."""
         data = _read_regular(self.path)
-        if data is None:
+        lines = data.split(b"\n") if data else []
+        if not lines or lines[0] != self._header():  # none, another format, key or version
             self._dirty = True
             return {}
-        try:
-            document = json.loads(data)
-        except (ValueError, RecursionError):  # truncated, corrupt, or absurdly nested
-            self._dirty = True
-            return {}
-        if (
-            document.__class__ is not dict
-            or document.get("archlint_cache") != FORMAT
-            or document.get("key") != self.key
-            or document.get("entries").__class__ is not dict
-        ):
-            self._dirty = True
-            return {}
-        return document["entries"]
+        entries = {}
+        for line in lines[1:]:
+            sha = line[:_SHA_LENGTH]
+            if len(line) > _SHA_LENGTH + 1 and line[_SHA_LENGTH] == 32 and _HEX.fullmatch(sha):
+                entries[sha.decode()] = line[_SHA_LENGTH + 1 :]
+            elif line:  # a truncated last line, or junk
+                self._dirty = True
+        return entries
 
     def get(self, sha: str, path: str) -> FileFacts | None:
         """The cached facts of a file with content hash ``sha``, now at ``path``; None when
         there are none or they are malformed (then they are dropped)."""
-        raw = self._stored.get(sha)
-        if raw is None:
+        entry = self._stored.get(sha)
+        if entry is None:
             return None
         try:
-            facts = self._decode(raw)
-        except (Malformed, TypeError, RecursionError):
+            facts = decode_entry(entry, path)
+        except Malformed:
             facts = None
-        if facts is None or facts.sha != sha or facts.path:
+        if facts is None or facts.sha != sha:
             del self._stored[sha]
             self._dirty = True
             return None
-        facts.path = path
-        self._used[sha] = raw
+        self._used[sha] = entry
         return facts
 
-    def put(self, facts: FileFacts) -> None:
-        """Remember the facts of a file just extracted."""
-        if facts.sha and facts.sha not in self._used:
-            self._used[facts.sha] = self._encode(replace(facts, path=""))
+    def put(self, sha: str, entry: bytes) -> None:
+        """Remember the entry (``encode_entry``) of a file just extracted."""
+        if sha not in self._used:
+            self._used[sha] = entry
             self._dirty = True
 
     def save(self) -> None:
@@ -153,11 +176,11 @@ class FactsCache:
         write (a read-only checkout, a full disk) only means no cache next time."""
         if not (self._dirty or self._used.keys() != self._stored.keys()):
             return
-        document = {"archlint_cache": FORMAT, "key": self.key, "entries": self._used}
-        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        parts = [self._header()]
+        parts.extend(sha.encode() + b" " + entry for sha, entry in sorted(self._used.items()))
         try:
             _prepare_directory(self.directory)
-            _write_atomically(self.path, text.encode("utf-8", "surrogatepass"))
+            _write_atomically(self.path, b"\n".join(parts) + b"\n")
         except OSError:
             return
         self._stored = dict(self._used)
@@ -172,6 +195,8 @@ def _facts_codec() -> tuple[Encoder, Decoder]:
 
 
 _CODEC: tuple[Encoder, Decoder] | None = None
+_SHA_LENGTH = 32  # hex digits of digest.content_hash
+_HEX = re.compile(rb"[0-9a-f]{32}")
 
 
 def _read_regular(path: str) -> bytes | None:

@@ -12,6 +12,11 @@ sets are arrays; a dict is an array of [key, value] pairs (keys may be ints); ``
 is null or X. ``Any`` (the payload of a ``Value``) keeps its Python types exactly: strings,
 numbers, booleans and null as they are, a list as an array, a tuple as {"t": [...]}, a dict
 as {"d": [[key, value], ...]}.
+
+Decoding runs on every warm scan over some hundred thousand values, so the decoders are
+generated as straight-line Python functions, one per type (measured on Django's facts: 0.12 s
+where composed closures took 0.20 s). Their source is made from the dataclass declarations
+alone; loaded data is only ever an argument to them.
 """
 
 from __future__ import annotations
@@ -36,11 +41,11 @@ def shape(cls: type) -> str:
     seen: dict[str, str] = {}
 
     def visit(tp: Any) -> None:
-        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        if _is_dataclass(tp):
             name = f"{tp.__module__}.{tp.__qualname__}"
             if name in seen:
                 return
-            hints = _hints(tp)
+            hints = typing.get_type_hints(tp)
             seen[name] = ",".join(f"{f.name}:{_type_name(hints[f.name])}" for f in dataclasses.fields(tp))
             for f in dataclasses.fields(tp):
                 visit(hints[f.name])
@@ -54,11 +59,11 @@ def shape(cls: type) -> str:
 def codec(cls: type) -> tuple[Encoder, Decoder]:
     """(encode, decode) for instances of the dataclass ``cls``. Raises TypeError when a
     field has a type this codec does not know (a test round-trips every facts field)."""
-    return _codec(cls, {})
+    return _encoder(cls, {}), _Decoders().build(cls)
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _is_dataclass(tp: Any) -> bool:
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
 
 
 def _type_name(tp: Any) -> str:
@@ -67,157 +72,89 @@ def _type_name(tp: Any) -> str:
     return repr(tp).replace("typing.", "")
 
 
-def _codec(tp: Any, memo: dict[Any, tuple[Encoder, Decoder]]) -> tuple[Encoder, Decoder]:
-    if tp in memo:
-        return memo[tp]
+def _kind(tp: Any) -> tuple[str, tuple[Any, ...]]:
+    """What a type is to the codec: ("any" | "scalar" | "optional" | "sequence" | "tuple" |
+    "dict" | "dataclass", its parts)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if tp is Any:
-        found = (_encode_any, _decode_any)
-    elif tp in _SCALARS:
-        found = (_same, _SCALARS[tp])
-    elif origin in (typing.Union, types.UnionType):
-        found = _optional(tp, args, memo)
-    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        found = _sequence(args[0], tuple, memo)
-    elif origin is tuple and args:
-        found = _fixed_tuple(args, memo)
-    elif origin in (list, set, frozenset):
-        found = _sequence(args[0] if args else Any, origin, memo)
-    elif origin is dict:
-        found = _mapping(args[0], args[1], memo)
-    elif dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        found = _dataclass(tp, memo)
-    else:
-        raise TypeError(f"the facts cache cannot store a field of type {tp!r}")
-    memo[tp] = found
-    return found
+        return "any", ()
+    if tp in _SCALARS:
+        return "scalar", (tp,)
+    if origin in (typing.Union, types.UnionType):
+        others = [a for a in args if a is not type(None)]
+        if len(others) != 1 or len(args) != 2:
+            raise TypeError(f"the facts cache stores unions only as `X | None`, not {tp!r}")
+        return "optional", (others[0],)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return "sequence", (tuple, args[0])
+    if origin is tuple and args:
+        return "tuple", args
+    if origin in (list, set, frozenset) or tp in (list, set, frozenset):
+        return "sequence", (origin or tp, args[0] if args else Any)
+    if origin is dict:
+        return "dict", args
+    if _is_dataclass(tp):
+        return "dataclass", (tp,)
+    raise TypeError(f"the facts cache cannot store a field of type {tp!r}")
+
+
+_SCALARS = (str, int, bool, float, type(None))
+
+# -- encoding: composed closures (encoding runs once per parsed file, where parsing costs
+# a hundred times more) ---------------------------------------------------------------------
 
 
 def _same(value: Any) -> Any:
     return value
 
 
-def _checker(*kinds: type) -> Decoder:
-    def decode(value: Any) -> Any:
-        if value.__class__ not in kinds:
-            raise Malformed(f"expected {kinds[0].__name__}, found {type(value).__name__}")
-        return value
-
-    return decode
-
-
-def _decode_float(value: Any) -> float:
-    if value.__class__ is not float and value.__class__ is not int:
-        raise Malformed(f"expected float, found {type(value).__name__}")
-    return float(value)
-
-
-def _decode_none(value: Any) -> None:
-    if value is not None:
-        raise Malformed(f"expected null, found {type(value).__name__}")
-
-
-_SCALARS: dict[Any, Decoder] = {
-    str: _checker(str),
-    int: _checker(int),  # exactly int: JSON's true / false decode to bool, and are refused
-    bool: _checker(bool),
-    float: _decode_float,
-    type(None): _decode_none,
-}
+def _encoder(tp: Any, memo: dict[Any, Encoder]) -> Encoder:
+    if tp in memo:
+        return memo[tp]
+    kind, parts = _kind(tp)
+    if kind == "any":
+        found: Encoder = _encode_any
+    elif kind == "scalar":
+        found = _same
+    elif kind == "optional":
+        inner = _encoder(parts[0], memo)
+        found = lambda value: None if value is None else inner(value)  # noqa: E731
+    elif kind == "sequence":
+        found = _sequence_encoder(parts[0], _encoder(parts[1], memo))
+    elif kind == "tuple":
+        encoders = [_encoder(a, memo) for a in parts]
+        found = lambda value: [e(v) for e, v in zip(encoders, value)]  # noqa: E731
+    elif kind == "dict":
+        key, item = _encoder(parts[0], memo), _encoder(parts[1], memo)
+        found = lambda value: [[key(k), item(v)] for k, v in value.items()]  # noqa: E731
+    else:
+        found = _dataclass_encoder(parts[0], memo)
+    memo[tp] = found
+    return found
 
 
-def _optional(tp: Any, args: tuple[Any, ...], memo: dict[Any, tuple[Encoder, Decoder]]) -> tuple[Encoder, Decoder]:
-    others = [a for a in args if a is not type(None)]
-    if len(others) != 1 or len(args) != 2:
-        raise TypeError(f"the facts cache stores unions only as `X | None`, not {tp!r}")
-    encode, decode = _codec(others[0], memo)
-
-    def encode_optional(value: Any) -> Any:
-        return None if value is None else encode(value)
-
-    def decode_optional(value: Any) -> Any:
-        return None if value is None else decode(value)
-
-    return encode_optional, decode_optional
-
-
-def _sequence(item: Any, kind: type, memo: dict[Any, tuple[Encoder, Decoder]]) -> tuple[Encoder, Decoder]:
-    encode, decode = _codec(item, memo)
+def _sequence_encoder(kind: type, item: Encoder) -> Encoder:
     ordered = kind is tuple or kind is list
-    plain = encode is _same
 
-    def encode_sequence(value: Any) -> Any:
+    def encode(value: Any) -> Any:
         items = value if ordered else sorted(value, key=repr)
-        return list(items) if plain else [encode(v) for v in items]
+        return list(items) if item is _same else [item(v) for v in items]
 
-    def decode_sequence(value: Any) -> Any:
-        if value.__class__ is not list:
-            raise Malformed(f"expected an array, found {type(value).__name__}")
-        return kind(map(decode, value))
-
-    return encode_sequence, decode_sequence
+    return encode
 
 
-def _fixed_tuple(args: tuple[Any, ...], memo: dict[Any, tuple[Encoder, Decoder]]) -> tuple[Encoder, Decoder]:
-    parts = [_codec(a, memo) for a in args]
-    encoders = [p[0] for p in parts]
-    decoders = [p[1] for p in parts]
-    size = len(parts)
-
-    def encode_tuple(value: Any) -> Any:
-        return [e(v) for e, v in zip(encoders, value)]
-
-    def decode_tuple(value: Any) -> Any:
-        if value.__class__ is not list or len(value) != size:
-            raise Malformed(f"expected an array of {size}")
-        return tuple([d(v) for d, v in zip(decoders, value)])
-
-    return encode_tuple, decode_tuple
-
-
-def _mapping(key: Any, item: Any, memo: dict[Any, tuple[Encoder, Decoder]]) -> tuple[Encoder, Decoder]:
-    encode_key, decode_key = _codec(key, memo)
-    encode_item, decode_item = _codec(item, memo)
-
-    def encode_mapping(value: Any) -> Any:
-        return [[encode_key(k), encode_item(v)] for k, v in value.items()]
-
-    def decode_mapping(value: Any) -> Any:
-        if value.__class__ is not list:
-            raise Malformed(f"expected an array of pairs, found {type(value).__name__}")
-        out = {}
-        for pair in value:
-            if pair.__class__ is not list or len(pair) != 2:
-                raise Malformed("expected a [key, value] pair")
-            out[decode_key(pair[0])] = decode_item(pair[1])
-        return out
-
-    return encode_mapping, decode_mapping
-
-
-def _dataclass(cls: type, memo: dict[Any, tuple[Encoder, Decoder]]) -> tuple[Encoder, Decoder]:
-    fields = dataclasses.fields(cls)
-    names = [f.name for f in fields]
-    size = len(fields)
+def _dataclass_encoder(cls: type, memo: dict[Any, Encoder]) -> Encoder:
+    names = [f.name for f in dataclasses.fields(cls)]
     encoders: list[Encoder] = []
-    decoders: list[Decoder] = []
 
-    def encode_instance(value: Any) -> Any:
+    def encode(value: Any) -> Any:
         return [e(getattr(value, n)) for e, n in zip(encoders, names)]
 
-    def decode_instance(value: Any) -> Any:
-        if value.__class__ is not list or len(value) != size:
-            raise Malformed(f"expected {cls.__name__} as an array of {size}")
-        return cls(*[d(v) for d, v in zip(decoders, value)])
-
-    memo[cls] = (encode_instance, decode_instance)  # before the fields: a type may nest itself
-    hints = _hints(cls)
-    for name in names:
-        encode, decode = _codec(hints[name], memo)
-        encoders.append(encode)
-        decoders.append(decode)
-    return encode_instance, decode_instance
+    memo[cls] = encode  # before the fields: a type may nest itself
+    hints = typing.get_type_hints(cls)
+    encoders.extend(_encoder(hints[n], memo) for n in names)
+    return encode
 
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -234,6 +171,9 @@ def _encode_any(value: Any) -> Any:
     if kind is dict:
         return {"d": [[_encode_any(k), _encode_any(v)] for k, v in value.items()]}
     raise TypeError(f"the facts cache cannot store a value of type {kind.__name__}")
+
+
+# -- decoding: generated functions --------------------------------------------------------
 
 
 def _decode_any(value: Any) -> Any:
@@ -256,3 +196,121 @@ def _decode_any(value: Any) -> Any:
                 out[key] = _decode_any(pair[1])
             return out
     raise Malformed(f"unexpected {kind.__name__} in a value")
+
+
+def _decode_float(value: Any) -> float:
+    if value.__class__ is not float and value.__class__ is not int:
+        raise Malformed(f"expected a number, found {type(value).__name__}")
+    return float(value)
+
+
+class _Decoders:
+    """Writes one decoding function per type and compiles them together."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []  # the function being written
+        self.output: list[str] = []  # the functions written, each after those it calls
+        self.names: dict[Any, str] = {}
+        self.env: dict[str, Any] = {
+            "Malformed": Malformed,
+            "_decode_any": _decode_any,
+            "_decode_float": _decode_float,
+            "str": str,
+            "int": int,
+            "bool": bool,
+            "list": list,
+            "len": len,
+        }
+
+    def build(self, tp: Any) -> Decoder:
+        name = self.function(tp)
+        exec(compile("\n".join(self.output), f"<archlint codec for {_type_name(tp)}>", "exec"), self.env)  # noqa: S102
+        return typing.cast(Decoder, self.env[name])
+
+    def _bind(self, value: Any) -> str:
+        name = f"_k{len(self.env)}"
+        self.env[name] = value
+        return name
+
+    def check(self, tp: Any, var: str) -> str | None:
+        """A condition true when ``var`` is not a valid ``tp``, for types checked inline."""
+        kind, parts = _kind(tp)
+        if kind == "scalar" and parts[0] is type(None):
+            return f"{var} is not None"
+        if kind == "scalar" and parts[0] is not float:
+            return f"{var}.__class__ is not {parts[0].__name__}"
+        if kind == "optional":
+            inner = self.check(parts[0], var)
+            return f"({var} is not None and {inner})" if inner else None
+        return None
+
+    def value(self, tp: Any, var: str) -> str:
+        """An expression decoding ``var`` as ``tp`` (after ``check`` passed, if any)."""
+        kind, parts = _kind(tp)
+        if self.check(tp, var) is not None:
+            return var
+        if kind == "any":
+            return f"_decode_any({var})"
+        if kind == "scalar":  # float: ints are accepted and converted
+            return f"_decode_float({var})"
+        if kind == "optional":
+            return f"(None if {var} is None else {self.value(parts[0], var)})"
+        return f"{self.function(tp)}({var})"
+
+    def checked(self, pairs: list[tuple[Any, str]], what: str, indent: str) -> None:
+        tests = [c for c in (self.check(tp, var) for tp, var in pairs) if c]
+        if tests:
+            self.lines.append(f"{indent}if {' or '.join(tests)}: raise Malformed({what!r})")
+
+    def function(self, tp: Any) -> str:
+        if tp in self.names:
+            return self.names[tp]
+        name = self.names[tp] = f"_decode{len(self.names)}"
+        kind, parts = _kind(tp)
+        what = f"not a valid {_type_name(tp)}"
+        outer, out = self.lines, []
+        self.lines = out
+        out.append(f"def {name}(v):")
+        if kind == "dataclass":
+            cls = parts[0]
+            hints = typing.get_type_hints(cls)
+            fields = [(hints[f.name], f"f{i}") for i, f in enumerate(dataclasses.fields(cls))]
+            self._unpack(fields, what)
+            args = ", ".join(self.value(t, var) for t, var in fields)
+            out.append(f"    return {self._bind(cls)}({args})")
+        elif kind == "tuple":
+            items = [(t, f"f{i}") for i, t in enumerate(parts)]
+            self._unpack(items, what)
+            out.append(f"    return ({', '.join(self.value(t, var) for t, var in items)},)")
+        elif kind == "sequence":
+            maker, item = parts
+            out.append(f"    if v.__class__ is not list: raise Malformed({what!r})")
+            build = self._bind(maker)
+            if self.check(item, "x") is not None:
+                out.append("    for x in v:")
+                self.checked([(item, "x")], what, "        ")
+                out.append(f"    return {build}(v)")
+            else:
+                out.append(f"    return {build}([{self.value(item, 'x')} for x in v])")
+        elif kind == "dict":
+            key, item = parts
+            out.append(f"    if v.__class__ is not list: raise Malformed({what!r})")
+            out.append("    out = {}")
+            out.append("    for p in v:")
+            out.append(f"        if p.__class__ is not list or len(p) != 2: raise Malformed({what!r})")
+            out.append("        k, x = p")
+            self.checked([(key, "k"), (item, "x")], what, "        ")
+            out.append(f"        out[{self.value(key, 'k')}] = {self.value(item, 'x')}")
+            out.append("    return out")
+        else:  # a scalar, optional or Any at the top: decoded by its expression
+            out.append(f"    return {self.value(tp, 'v')}")
+        out.append("")
+        self.lines = outer
+        self.output.extend(out)
+        return name
+
+    def _unpack(self, items: list[tuple[Any, str]], what: str) -> None:
+        self.lines.append(f"    if v.__class__ is not list or len(v) != {len(items)}: raise Malformed({what!r})")
+        if items:
+            self.lines.append(f"    {', '.join(var for _, var in items)}, = v")
+        self.checked(items, what, "    ")

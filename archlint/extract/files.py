@@ -66,8 +66,8 @@ def extract_files(
         else:
             tasks.append((source.path, data))
     advance = progress(len(tasks)) if progress and tasks else None
-    for facts, complete in extract_tasks(tasks, jobs, advance, debug):
+    for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None):
         out[facts.path] = facts
-        if complete and cache is not None:
-            cache.put(facts)
+        if entry is not None and cache is not None:
+            cache.put(facts.sha, entry)
     return {source.path: out[source.path] for source in files}

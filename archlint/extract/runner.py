@@ -21,14 +21,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 
+from archlint.extract.cache import Malformed, decode_entry, encode_entry
 from archlint.extract.digest import content_hash
 from archlint.model.facts import FileFacts, ParseError
 
 Progress = Callable[[int], None]
 Task = tuple[str, bytes]
-Result = tuple[FileFacts, bool]
-"""A file's facts, and whether extraction ran to its end: only such facts may be cached
-(a crash, a time-out or an internal error may not happen next time)."""
+Result = tuple[FileFacts, bytes | None]
+"""A file's facts and, when extraction ran to its end, their cache entry (``encode_entry``):
+only such facts are cached (a crash, a time-out or an internal error may not happen next
+time)."""
 
 # 100 opening brackets in a row, each perhaps after a name: far beyond hand-written code,
 # and the shape that makes the native parser overflow its stack. A match may only start
@@ -63,9 +65,21 @@ def extract_one(path: str, data: bytes, debug: bool = False) -> FileFacts:
         return facts
 
 
-def extract_result(path: str, data: bytes, debug: bool = False) -> Result:
-    facts = extract_one(path, data, debug)
-    return facts, facts.error is None or facts.error.code != INTERNAL_ERROR
+def _complete(facts: FileFacts) -> bool:
+    return facts.error is None or facts.error.code != INTERNAL_ERROR
+
+
+def _received(path: str, data: bytes, message: tuple[bytes, bool]) -> Result:
+    """A worker's answer: facts travel as their cache entry, which the cache needs anyway
+    and which is quicker to decode than the dataclasses are to unpickle."""
+    entry, complete = message
+    try:
+        facts = decode_entry(entry, path)
+    except Malformed as exc:  # a bug of ours: cost this file only
+        facts = FileFacts(path=path, sha=content_hash(data))
+        facts.error = ParseError(INTERNAL_ERROR, f"internal error while extracting: {exc}"[:300], 1)
+        return facts, None
+    return facts, entry if complete else None
 
 
 def crashed(path: str, data: bytes, exitcode: int | None) -> Result:
@@ -80,7 +94,7 @@ def timed_out(path: str, data: bytes) -> Result:
 def _failed(path: str, data: bytes, message: str) -> Result:
     facts = FileFacts(path=path, sha=content_hash(data))
     facts.error = ParseError("AL001", message, 1)
-    return facts, False
+    return facts, None
 
 
 def _worker_main(conn: Connection, debug: bool) -> None:
@@ -93,7 +107,8 @@ def _worker_main(conn: Connection, debug: bool) -> None:
         if task is None:
             return
         path, data = task
-        conn.send(extract_result(path, data, debug))
+        facts = extract_one(path, data, debug)
+        conn.send((encode_entry(facts), _complete(facts)))
 
 
 class _Worker:
@@ -160,12 +175,12 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
                 assert task is not None
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
-                        result = worker.conn.recv()
+                        message = worker.conn.recv()
                     except (EOFError, OSError):
                         worker.process.join(5)
                         result = crashed(task[0], task[1], worker.process.exitcode)
                     else:
-                        yield result
+                        yield _received(task[0], task[1], message)
                         if queue:
                             worker.give(queue.popleft())
                         else:
@@ -199,16 +214,18 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
 
 
 def extract_tasks(
-    tasks: list[Task], jobs: int, progress: Progress | None = None, debug: bool = False
+    tasks: list[Task], jobs: int, progress: Progress | None = None, debug: bool = False, entries: bool = True
 ) -> Iterator[Result]:
     """Facts for every (path, bytes) task: in-process when ``jobs`` is 1 (but deeply
-    nested files in a worker of their own), else in ``jobs`` worker processes."""
+    nested files in a worker of their own), else in ``jobs`` worker processes. In-process,
+    cache entries are made only when ``entries`` asks for them."""
     if jobs <= 1:
         risky = [t for t in tasks if looks_deep(t[1])]
         risky_paths = {t[0] for t in risky}
         for path, data in tasks:
             if path not in risky_paths:
-                yield extract_result(path, data, debug)
+                facts = extract_one(path, data, debug)
+                yield facts, encode_entry(facts) if entries and _complete(facts) else None
                 if progress:
                     progress(1)
         pool_tasks: list[Task] = risky
