@@ -22,6 +22,7 @@ alone; loaded data is only ever an argument to them.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -158,6 +159,10 @@ def _dataclass_encoder(cls: type, memo: dict[Any, Encoder]) -> Encoder:
 
 
 _PLAIN = (str, int, float, bool, type(None))
+# Decoded strings are interned: JSON gives each occurrence its own object, and facts repeat
+# the same few names (scopes, callees, value kinds) thousands of times. Measured on pandas'
+# facts: 230 MB instead of 370 MB, for a fifth more decoding time.
+_intern = sys.intern
 
 
 def _encode_any(value: Any) -> Any:
@@ -178,6 +183,8 @@ def _encode_any(value: Any) -> Any:
 
 def _decode_any(value: Any) -> Any:
     kind = value.__class__
+    if kind is str:
+        return _intern(value)
     if kind in _PLAIN:
         return value
     if kind is list:
@@ -214,6 +221,7 @@ class _Decoders:
         self.env: dict[str, Any] = {
             "Malformed": Malformed,
             "_decode_any": _decode_any,
+            "_intern": _intern,
             "_decode_float": _decode_float,
             "str": str,
             "int": int,
@@ -247,6 +255,10 @@ class _Decoders:
     def value(self, tp: Any, var: str) -> str:
         """An expression decoding ``var`` as ``tp`` (after ``check`` passed, if any)."""
         kind, parts = _kind(tp)
+        if tp is str:
+            return f"_intern({var})"
+        if kind == "optional" and parts[0] is str:
+            return f"(None if {var} is None else _intern({var}))"
         if self.check(tp, var) is not None:
             return var
         if kind == "any":
@@ -289,7 +301,8 @@ class _Decoders:
             if self.check(item, "x") is not None:
                 out.append("    for x in v:")
                 self.checked([(item, "x")], what, "        ")
-                out.append(f"    return {build}(v)")
+                each = self.value(item, "x")
+                out.append(f"    return {build}(v)" if each == "x" else f"    return {build}([{each} for x in v])")
             else:
                 out.append(f"    return {build}([{self.value(item, 'x')} for x in v])")
         elif kind == "dict":

@@ -43,6 +43,28 @@ INTERNAL_ERROR = "AL004"
 FILE_TIMEOUT = 60.0  # seconds one file may take in a worker (libcst is quadratic on long chains)
 
 
+LARGE_FILE = 100_000  # bytes; the syntax tree of a file this large takes some 20 MB
+
+
+def release_memory() -> None:
+    """Give the memory of a large file's freed syntax tree back to the system. Python keeps
+    freed memory for reuse, so a worker that once parsed a 700 kB file would hold 100 MB
+    for the rest of the scan (measured on pandas' frame.py: 114 MB, 41 MB after this)."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc: nothing to do
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Callable[[int], int] | bool | None = None
+
+
 def looks_deep(data: bytes) -> bool:
     return _DEEP.search(data) is not None
 
@@ -109,6 +131,8 @@ def _worker_main(conn: Connection, debug: bool) -> None:
         path, data = task
         facts = extract_one(path, data, debug)
         conn.send((encode_entry(facts), _complete(facts)))
+        if len(data) >= LARGE_FILE:
+            release_memory()
 
 
 class _Worker:
@@ -149,8 +173,10 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[Result]:
-    """Facts for every task, in completion order, from up to ``jobs`` worker processes."""
-    queue = deque(tasks)
+    """Facts for every task, in completion order, from up to ``jobs`` worker processes.
+    Largest files first: no worker is left with a long file at the end while the others
+    idle, and the largest syntax trees exist while the main process holds few facts yet."""
+    queue = deque(sorted(tasks, key=lambda task: -len(task[1])))
     if not queue:
         return
     import archlint.extract.source  # noqa: F401 - imported once here, forked workers inherit it
@@ -225,6 +251,8 @@ def extract_tasks(
         for path, data in tasks:
             if path not in risky_paths:
                 facts = extract_one(path, data, debug)
+                if len(data) >= LARGE_FILE:
+                    release_memory()
                 yield facts, encode_entry(facts) if entries and _complete(facts) else None
                 if progress:
                     progress(1)
