@@ -206,12 +206,12 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
                         worker.process.join(5)
                         result = crashed(task[0], task[1], worker.process.exitcode)
                     else:
-                        yield _received(task[0], task[1], message)
-                        if queue:
+                        if queue:  # the next file first: the worker parses while we decode
                             worker.give(queue.popleft())
                         else:
                             worker.task = None
                             busy.remove(worker)
+                        yield _received(task[0], task[1], message)
                         continue
                 elif now - worker.started >= FILE_TIMEOUT:
                     result = timed_out(task[0], task[1])
