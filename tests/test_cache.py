@@ -498,7 +498,7 @@ def _children(pid: int) -> list[int]:
 # -- start-up ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["scan", "--help"]])
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["scan", "--help"], ["rules"]])
 def test_version_and_help_load_no_heavy_library(args):
     driver = textwrap.dedent(
         f"""
