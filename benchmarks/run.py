@@ -27,6 +27,7 @@ import time
 import venv
 import zipfile
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +56,7 @@ class Timing:
             return f"failed ({self.failed})"
         if self.timeout is not None:
             return f"> {self.timeout:.0f} s"
-        runs = f" (1 run)" if len(self.runs) == 1 else ""
+        runs = " (1 run)" if len(self.runs) == 1 else ""
         return f"{self.median:.2f} s{runs}"
 
 
@@ -104,26 +105,39 @@ def run_once(command: list[str], cwd: Path, env: dict[str, str], timeout: float)
     return elapsed, peak[0], ""
 
 
-def measure(label: str, command: list[str], cwd: Path, args: argparse.Namespace, env: dict[str, str] | None = None,
-            before: object = None) -> Timing:
-    result = Timing(label)
-    full_env = {**os.environ, **(env or {})}
-    for i in range(args.runs):
-        if callable(before):
-            before()
-        elapsed, peak, error = run_once(command, cwd, full_env, args.timeout)
-        result.peak_mb = max(result.peak_mb, peak)
-        if error:
-            result.failed = error[:80]
-            break
-        if elapsed is None:
-            result.timeout = args.timeout
-            break
-        result.runs.append(elapsed)
-        if elapsed > args.slow:
-            break
-    print(f"  {label:34s} {result.show():>16s}  {result.peak_mb:7.0f} MB", flush=True)
-    return result
+@dataclass
+class Command:
+    key: str
+    label: str
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str] = field(default_factory=dict)
+    before: Callable[[], None] | None = None
+
+
+def measure_all(commands: list[Command], args: argparse.Namespace) -> dict[str, Timing]:
+    """Every command ``--runs`` times, in rounds (each command once per round), so that a
+    change of the machine's load falls on all of them alike; the median of each."""
+    results = {c.key: Timing(c.label) for c in commands}
+    for _ in range(args.runs):
+        for command in commands:
+            result = results[command.key]
+            if result.failed or result.timeout is not None or (result.runs and result.runs[-1] > args.slow):
+                continue
+            if command.before is not None:
+                command.before()
+            elapsed, peak, error = run_once(command.argv, command.cwd, {**os.environ, **command.env}, args.timeout)
+            result.peak_mb = max(result.peak_mb, peak)
+            if error:
+                result.failed = error[:80]
+            elif elapsed is None:
+                result.timeout = args.timeout
+            else:
+                result.runs.append(elapsed)
+    for command in commands:
+        result = results[command.key]
+        print(f"  {result.label:34s} {result.show():>16s}  {result.peak_mb:7.0f} MB", flush=True)
+    return results
 
 
 # -- preparing trees and peers -----------------------------------------------------------
@@ -178,13 +192,10 @@ def bench_tree(name: str, root: Path, peers: Path | None, args: argparse.Namespa
     cache = work / "cache" / name
     shutil.rmtree(cache, ignore_errors=True)
     scan = [py, "-m", "archlint", "scan", str(root), "--format", "json", "-o", os.devnull]
-    t: dict[str, Timing] = {}
-    t["cold1"] = measure("archlint cold, 1 process", [*scan, "--no-cache", "-j", "1"], root, args)
-    t["coldN"] = measure(f"archlint cold, {jobs} processes", [*scan, "--no-cache", "-j", str(jobs)], root, args)
+    warm = [*scan, "--cache-dir", str(cache), "-j", str(jobs)]
     report = work / f"report-{name}.json"
     subprocess.run([*scan[:-1], str(report), "--cache-dir", str(cache), "-j", str(jobs)], check=True)
     files = json.loads(report.read_text())["summary"]["files"]
-    t["warm"] = measure("archlint warm (cache)", [*scan, "--cache-dir", str(cache), "-j", str(jobs)], root, args)
     touched = next(p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 10_000)
     original = touched.read_bytes()
     counter = iter(range(10**6))
@@ -192,23 +203,16 @@ def bench_tree(name: str, root: Path, peers: Path | None, args: argparse.Namespa
     def touch() -> None:
         touched.write_bytes(original + f"\n# benchmark edit {next(counter)}\n".encode())
 
-    try:
-        t["incremental"] = measure("archlint incremental (1 file)", [*scan, "--cache-dir", str(cache), "-j", str(jobs)],
-                                   root, args, before=touch)
-    finally:
-        touched.write_bytes(original)
-    subprocess.run([*scan, "--cache-dir", str(cache), "-j", str(jobs)], check=True)
-    single = Timing("one file (in-process)")
-    single_run = subprocess.run([py, "-c", "import sys, time; from archlint.extract.runner import extract_one; "
-                                 "d = open(sys.argv[1], 'rb').read(); t = time.perf_counter(); extract_one('x.py', d); "
-                                 "print(time.perf_counter() - t)", str(touched)], capture_output=True, text=True, check=True)
-    single.runs.append(float(single_run.stdout))
     parse = [py, str(HERE / "parse.py")]
-    t["libcst1"] = measure("bare libcst, 1 process", [*parse, "libcst", str(root), "1"], root, args)
-    t["libcstN"] = measure(f"bare libcst, {jobs} processes", [*parse, "libcst", str(root), str(jobs)], root, args)
-    t["ast"] = measure("ast.parse, 1 process", [*parse, "ast", str(root), "1"], root, args)
-    stages = json.loads(subprocess.run([py, str(HERE / "stages.py"), str(root), str(cache), str(jobs)],
-                                       capture_output=True, text=True, check=True).stdout)
+    commands = [
+        Command("cold1", "archlint cold, 1 process", [*scan, "--no-cache", "-j", "1"], root),
+        Command("coldN", f"archlint cold, {jobs} processes", [*scan, "--no-cache", "-j", str(jobs)], root),
+        Command("libcst1", "bare libcst, 1 process", [*parse, "libcst", str(root), "1"], root),
+        Command("libcstN", f"bare libcst, {jobs} processes", [*parse, "libcst", str(root), str(jobs)], root),
+        Command("ast", "ast.parse, 1 process", [*parse, "ast", str(root), "1"], root),
+        Command("incremental", "archlint incremental (1 file)", warm, root, before=touch),
+        Command("warm", "archlint warm (cache)", warm, root),
+    ]
     if peers is not None:
         config = work / f"importlinter-{name}.ini"
         config.write_text(
@@ -217,18 +221,31 @@ def bench_tree(name: str, root: Path, peers: Path | None, args: argparse.Namespa
             f"source_modules = {package}\nforbidden_modules = tkinter\n"
         )
         env = {"PYTHONPATH": str(root)}
-        lint = [str(peers / "lint-imports"), str(config), "--no-logo", "--cache-dir", str(work / "cache" / f"il-{name}")]
-        shutil.rmtree(work / "cache" / f"il-{name}", ignore_errors=True)
-        t["lint_cold"] = measure("import-linter cold", [str(peers / "lint-imports"), str(config), "--no-logo", "--no-cache"],
-                                 root, args, env)
-        subprocess.run(lint, cwd=root, env={**os.environ, **env}, capture_output=True)
-        t["lint_warm"] = measure("import-linter warm (cache)", lint, root, args, env)
-        t["tach"] = measure("tach map", [str(peers / "tach"), "map", "-o", os.devnull], root, args)
-        t["pydeps"] = measure("pydeps", [str(peers / "pydeps"), package, "--no-output", "--no-show", "--show-deps",
-                                         "--max-bacon", "0"], root, args)
+        lint = [str(peers / "lint-imports"), str(config), "--no-logo"]
+        lint_cache = work / "cache" / f"il-{name}"
+        shutil.rmtree(lint_cache, ignore_errors=True)
+        subprocess.run([*lint, "--cache-dir", str(lint_cache)], cwd=root, env={**os.environ, **env}, capture_output=True)
         sources = [str(p.relative_to(root)) for p in sorted((root / package).rglob("*.py"))]
-        t["pyan3"] = measure("pyan3", [str(peers / "pyan3"), *sources, "--uses", "--no-defines", "--dot", "--root", "."],
-                             root, args)
+        commands += [
+            Command("lint_cold", "import-linter cold", [*lint, "--no-cache"], root, env),
+            Command("lint_warm", "import-linter warm (cache)", [*lint, "--cache-dir", str(lint_cache)], root, env),
+            Command("tach", "tach map", [str(peers / "tach"), "map", "-o", os.devnull], root),
+            Command("pydeps", "pydeps", [str(peers / "pydeps"), package, "--no-output", "--no-show", "--show-deps",
+                                         "--max-bacon", "0"], root),
+            Command("pyan3", "pyan3", [str(peers / "pyan3"), *sources, "--uses", "--no-defines", "--dot", "--root", "."], root),
+        ]
+    try:
+        t = measure_all(commands, args)
+    finally:
+        touched.write_bytes(original)
+    subprocess.run(warm, check=True)  # the cache again as the tree is
+    single = Timing("one file (in-process)")
+    single_run = subprocess.run([py, "-c", "import sys, time; from archlint.extract.runner import extract_one; "
+                                 "d = open(sys.argv[1], 'rb').read(); t = time.perf_counter(); extract_one('x.py', d); "
+                                 "print(time.perf_counter() - t)", str(touched)], capture_output=True, text=True, check=True)
+    single.runs.append(float(single_run.stdout))
+    stages = json.loads(subprocess.run([py, str(HERE / "stages.py"), str(root), str(cache), str(jobs)],
+                                       capture_output=True, text=True, check=True).stdout)
     return {"name": name, "root": root.name, "files": files, "timings": t, "stages": stages, "single": single,
             "touched": str(touched.relative_to(root))}
 
@@ -262,7 +279,7 @@ def render(results: list[dict[str, object]], args: argparse.Namespace, loads: tu
     names = [str(r["name"]) for r in results]
     out = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"{args.runs} runs (median); load average {loads[0][0]:.2f} at the start, {loads[1][0]:.2f} at the end. "
+        f"{args.runs} run{'s' if args.runs != 1 else ''} per command, in rounds (median); load average {loads[0][0]:.2f} at the start, {loads[1][0]:.2f} at the end. "
         + "Peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
         "Time (median, whole command) and peak RSS of the process tree:",
