@@ -136,7 +136,10 @@ def _worker_main(conn: Connection, debug: bool) -> None:
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "task", "started")
+    """A worker process and the files sent to it: it parses the first while the next waits
+    in its pipe, so that it never idles while the main process decodes a result."""
+
+    __slots__ = ("process", "conn", "tasks", "started")
 
     def __init__(self, context: multiprocessing.context.BaseContext, debug: bool) -> None:
         parent, child = context.Pipe()
@@ -144,13 +147,27 @@ class _Worker:
         self.process.start()
         child.close()
         self.conn = parent
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: deque[Task] = deque()  # sent, no answer yet; the first is being parsed
+        self.started = 0.0  # when the first began
+
+    def wants(self, queue: deque[Task]) -> bool:
+        """Whether to send the next queued file now: to an idle worker, always; as a second
+        file, only one small enough to wait in the pipe's buffer (a larger one would block
+        the main process until the worker is done with its first)."""
+        if not queue or len(self.tasks) >= PREFETCH:
+            return False
+        return not self.tasks or len(queue[0][1]) <= PIPE_ROOM
 
     def give(self, task: Task) -> None:
-        self.task = task
-        self.started = time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
         self.conn.send(task)
+
+    def done(self) -> Task:
+        """The first file is answered; the next one (if any) has begun."""
+        self.started = time.monotonic()
+        return self.tasks.popleft()
 
     def stop(self) -> None:
         try:
@@ -164,6 +181,10 @@ class _Worker:
             self.process.kill()
         self.process.join(1)
         self.conn.close()
+
+
+PREFETCH = 2  # files in flight per worker
+PIPE_ROOM = 32_000  # bytes a waiting file may take (pipes buffer 64 kB on Linux)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -183,22 +204,28 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
 
     context = _context()
     workers: list[_Worker] = []
+
+    def feed(worker: _Worker) -> None:
+        while worker.wants(queue):
+            worker.give(queue.popleft())
+
     try:
         for _ in range(min(jobs, len(queue))):
             worker = _Worker(context, debug)
-            worker.give(queue.popleft())
             workers.append(worker)
-        busy = list(workers)
-        while busy:
+            worker.give(queue.popleft())
+        for worker in workers:
+            feed(worker)
+        while any(w.tasks for w in workers):
+            busy = [w for w in workers if w.tasks]
             deadline = min(w.started for w in busy) + FILE_TIMEOUT
             ready = wait(
                 [w.conn for w in busy] + [w.process.sentinel for w in busy],
                 timeout=max(0.0, deadline - time.monotonic()),
             )
             now = time.monotonic()
-            for worker in list(busy):
-                task = worker.task
-                assert task is not None
+            for worker in busy:
+                task = worker.tasks[0]
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
                         message = worker.conn.recv()
@@ -206,33 +233,31 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
                         worker.process.join(5)
                         result = crashed(task[0], task[1], worker.process.exitcode)
                     else:
-                        if queue:  # the next file first: the worker parses while we decode
-                            worker.give(queue.popleft())
-                        else:
-                            worker.task = None
-                            busy.remove(worker)
+                        worker.done()
+                        feed(worker)  # before decoding: the worker is never left waiting
                         yield _received(task[0], task[1], message)
                         continue
                 elif now - worker.started >= FILE_TIMEOUT:
                     result = timed_out(task[0], task[1])
                 else:
                     continue
-                # the worker died or hangs: its file is a finding, a fresh worker goes on
+                # the worker died or hangs: its first file is a finding, the files waiting
+                # behind it go back to the queue, a fresh worker goes on
                 worker.kill()
-                busy.remove(worker)
                 workers.remove(worker)
+                worker.tasks.popleft()
+                queue.extendleft(reversed(worker.tasks))
                 if queue:
                     worker = _Worker(context, debug)
-                    worker.give(queue.popleft())
-                    busy.append(worker)
                     workers.append(worker)
+                    feed(worker)
                 yield result
     finally:
         for worker in workers:
-            if worker.task is None:
-                worker.stop()
-            else:
+            if worker.tasks:
                 worker.kill()
+            else:
+                worker.stop()
         for worker in workers:
             worker.process.join(2)
             if worker.process.is_alive():
