@@ -55,10 +55,51 @@ def scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Worker processes for parsing (default: all cores; 1 parses in-process).",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+        # Not passed to the command: _scan_options() reads them, so every command built on
+        # these options gets the cache without a parameter of its own.
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            envvar="ARCHLINT_CACHE_DIR",
+            expose_value=False,
+            callback=_remember,
+            help="Keep the facts cache in DIRECTORY (default: PATH/.archlint_cache; env: ARCHLINT_CACHE_DIR).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember,
+            help="Neither read nor write the facts cache: nothing at all is written.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"archlint.{param.name}"] = value
+    return value
+
+
+def _scan_options(
+    path: str, config: str | None, exclude: tuple[str, ...], jobs: int | None, debug: bool, progress: Any = None
+) -> Any:
+    """The pipeline's ScanOptions from the options every scanning command shares."""
+    from archlint.pipeline import ScanOptions
+
+    meta = click.get_current_context().meta
+    return ScanOptions(
+        path,
+        config,
+        exclude,
+        jobs,
+        debug,
+        progress,
+        cache=not meta.get("archlint.no_cache", False),
+        cache_dir=meta.get("archlint.cache_dir"),
+    )
 
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,14 +143,14 @@ def scan(
     graph_file: str | None,
 ) -> None:
     """Scan PATH (default: the current directory) and report its architecture."""
-    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.pipeline import scan as run_scan
 
     if graph_file:
         from archlint.report.diagram.build import check_format
 
         check_format(None, graph_file)  # a bad extension or a missing dot fails before the scan
     with _progress() as progress:
-        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+        result = run_scan(_scan_options(path, config, exclude, jobs, debug, progress))
     if debug:
         _print_tracebacks(result.facts)
     _emit(_render(result.report, fmt, verbose, output, path), output)
@@ -236,10 +277,10 @@ def check(
 ) -> None:
     """Check PATH against its rules and contracts: exit 1 when a new finding at or above
     --fail-on exists, 0 otherwise (2: usage or configuration error)."""
-    from archlint.pipeline import ScanOptions, check as run_check
+    from archlint.pipeline import check as run_check
 
     with _progress() as progress:
-        result = run_check(ScanOptions(path, config, exclude, jobs, debug, progress), baseline, fail_on)
+        result = run_check(_scan_options(path, config, exclude, jobs, debug, progress), baseline, fail_on)
     if debug:
         _print_tracebacks(result.facts)
     _emit(_render(result.report, fmt, verbose, output, path), output)
@@ -256,11 +297,11 @@ def baseline_command(
 ) -> None:
     """Write today's findings of PATH to a baseline file, so that `archlint check` fails
     only on new ones."""
-    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.pipeline import scan as run_scan
     from archlint.report.baseline import render_baseline
 
     with _progress() as progress:
-        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+        result = run_scan(_scan_options(path, config, exclude, jobs, debug, progress))
     target = output or result.settings.baseline or os.path.join(path, DEFAULT_BASELINE)
     _emit(render_baseline(result.report.findings), target)
     count = len(result.report.findings)
@@ -327,10 +368,10 @@ def init(path: str, exclude: tuple[str, ...], jobs: int | None, with_baseline: b
     if has_archlint(text) and not force:
         raise UsageError(f"{target} already has [tool.archlint]; --force replaces it (and only it)")
     with _progress() as progress:
-        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False))
+        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False, cache=True))
     table = render_starter(found.report, DEFAULT_BASELINE if with_baseline else None)
     _emit(set_archlint_table(text, table), target)
-    result = run_scan(ScanOptions(path, None, exclude, jobs))
+    result = run_scan(ScanOptions(path, None, exclude, jobs, cache=True))
     contracts = result.report.contracts
     broken = [c.name for c in contracts if not c.kept]
     click.echo(f"archlint: wrote [tool.archlint] with {len(contracts)} contract(s) to {target}", err=True)
@@ -371,21 +412,24 @@ def _progress() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("parsing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bars: list[Any] = []
 
     def start(total: int) -> Callable[[int], None]:
+        """Called with the number of files to parse (none on a warm run: rich stays unloaded)."""
         if total < PROGRESS_MIN_FILES:
             return lambda n: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(
+            TextColumn("parsing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        bars.append(bar)
         bar.start()
         task = bar.add_task("parse", total=total)
         return lambda n: bar.advance(task, n)
@@ -393,7 +437,8 @@ def _progress() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
     try:
         yield start
     finally:
-        bar.stop()
+        for bar in bars:
+            bar.stop()
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+# Scans run by tests keep their facts cache here, not in the fixtures of this repository
+# (tests of the cache itself set ARCHLINT_CACHE_DIR, or set it empty for the default place).
+TEST_CACHE = tempfile.mkdtemp(prefix="archlint-test-cache-")
+atexit.register(shutil.rmtree, TEST_CACHE, True)
 
 
 def run_cli(*args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
@@ -21,6 +28,7 @@ def run_cli(*args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str
     """`python -m archlint ARGS` in a subprocess, as a user would run it."""
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("PYTHONPATH", str(REPO))
+    full_env.setdefault("ARCHLINT_CACHE_DIR", TEST_CACHE)
     return subprocess.run(
         [sys.executable, "-m", "archlint", *args],
         cwd=cwd,
