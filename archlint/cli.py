@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from archlint import __version__
+from archlint.report.diagram.options import DEFAULT_MAX_NODES, LEVELS
+from archlint.report.diagram.options import FORMATS as DIAGRAM_FORMATS
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ["text", "json", "sarif", "github"]
@@ -53,10 +55,51 @@ def scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Worker processes for parsing (default: all cores; 1 parses in-process).",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+        # Not passed to the command: _scan_options() reads them, so every command built on
+        # these options gets the cache without a parameter of its own.
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            envvar="ARCHLINT_CACHE_DIR",
+            expose_value=False,
+            callback=_remember,
+            help="Keep the facts cache in DIRECTORY (default: PATH/.archlint_cache; env: ARCHLINT_CACHE_DIR).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember,
+            help="Neither read nor write the facts cache: nothing at all is written.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"archlint.{param.name}"] = value
+    return value
+
+
+def _scan_options(
+    path: str, config: str | None, exclude: tuple[str, ...], jobs: int | None, debug: bool, progress: Any = None
+) -> Any:
+    """The pipeline's ScanOptions from the options every scanning command shares."""
+    from archlint.pipeline import ScanOptions
+
+    meta = click.get_current_context().meta
+    return ScanOptions(
+        path,
+        config,
+        exclude,
+        jobs,
+        debug,
+        progress,
+        cache=not meta.get("archlint.no_cache", False),
+        cache_dir=meta.get("archlint.cache_dir"),
+    )
 
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,6 +125,12 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @scan_options
 @output_options
 @click.option("-v", "--verbose", is_flag=True, help="Show all evidence, not only the top rows.")
+@click.option(
+    "--graph",
+    "graph_file",
+    type=click.Path(dir_okay=False),
+    help="Also draw the default diagram into FILE (.svg, .png, .pdf, .dot, .mmd or .json).",
+)
 def scan(
     path: str,
     exclude: tuple[str, ...],
@@ -91,15 +140,83 @@ def scan(
     fmt: str,
     output: str | None,
     verbose: bool,
+    graph_file: str | None,
 ) -> None:
     """Scan PATH (default: the current directory) and report its architecture."""
-    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.pipeline import scan as run_scan
 
+    if graph_file:
+        from archlint.report.diagram.build import check_format
+
+        check_format(None, graph_file)  # a bad extension or a missing dot fails before the scan
     with _progress() as progress:
-        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+        result = run_scan(_scan_options(path, config, exclude, jobs, debug, progress))
     if debug:
         _print_tracebacks(result.facts)
     _emit(_render(result.report, fmt, verbose, output, path), output)
+    if graph_file:
+        from archlint.report.diagram.options import DiagramOptions
+
+        _draw(result.report, DiagramOptions(exclude=exclude), None, graph_file)
+
+
+@main.command()
+@scan_options
+@click.option("--level", type=click.Choice(LEVELS), help="What the boxes are (default: service when PATH deploys two or more services, else package).")
+@click.option("-f", "--format", "fmt", type=click.Choice(DIAGRAM_FORMATS), help="Output format (default: from -o's extension, else dot).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the diagram to FILE.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=DEFAULT_MAX_NODES, show_default=True, help="Node budget: past it, modules collapse into packages.")
+@click.option("--max-edges", type=click.IntRange(min=0), help="Edge budget (default: 3 per node, each node's heaviest first; 0 draws all).")
+@click.option("--focus", metavar="NAME", help="Draw only the neighbourhood of this module, package, cluster or service.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Steps around --focus.")
+def graph(
+    path: str,
+    exclude: tuple[str, ...],
+    config: str | None,
+    jobs: int | None,
+    debug: bool,
+    level: str | None,
+    fmt: str | None,
+    output: str | None,
+    max_nodes: int,
+    max_edges: int | None,
+    focus: str | None,
+    depth: int,
+) -> None:
+    """Draw PATH's architecture: services, coupling clusters, packages, modules or functions
+    (docs/diagrams.md). --exclude also takes module names: --exclude 'shop.legacy.**'."""
+    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.report.diagram.build import check_format
+    from archlint.report.diagram.options import DiagramOptions
+
+    fmt = check_format(fmt, output)
+    with _progress() as progress:
+        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+    options = DiagramOptions(level, max_nodes, focus, depth, exclude, max_edges)
+    _draw(result.report, options, fmt, output)
+
+
+def _draw(report: Any, options: Any, fmt: str | None, output: str | None) -> None:
+    """Build, render and write one diagram; what it left out goes to stderr as notes."""
+    from archlint.model.errors import UsageError
+    from archlint.report.diagram.build import build_diagram, check_format, render
+
+    fmt = check_format(fmt, output)
+    if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise UsageError(f"{fmt.upper()} is binary: write it to a file with -o FILE")
+    diagram = build_diagram(report, options)
+    data = render(diagram, fmt)
+    for note in diagram.notes:
+        click.echo(f"archlint: note: {note}", err=True)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _render(report: Any, fmt: str, verbose: bool, output: str | None, path: str) -> str:
@@ -160,10 +277,10 @@ def check(
 ) -> None:
     """Check PATH against its rules and contracts: exit 1 when a new finding at or above
     --fail-on exists, 0 otherwise (2: usage or configuration error)."""
-    from archlint.pipeline import ScanOptions, check as run_check
+    from archlint.pipeline import check as run_check
 
     with _progress() as progress:
-        result = run_check(ScanOptions(path, config, exclude, jobs, debug, progress), baseline, fail_on)
+        result = run_check(_scan_options(path, config, exclude, jobs, debug, progress), baseline, fail_on)
     if debug:
         _print_tracebacks(result.facts)
     _emit(_render(result.report, fmt, verbose, output, path), output)
@@ -180,11 +297,11 @@ def baseline_command(
 ) -> None:
     """Write today's findings of PATH to a baseline file, so that `archlint check` fails
     only on new ones."""
-    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.pipeline import scan as run_scan
     from archlint.report.baseline import render_baseline
 
     with _progress() as progress:
-        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+        result = run_scan(_scan_options(path, config, exclude, jobs, debug, progress))
     target = output or result.settings.baseline or os.path.join(path, DEFAULT_BASELINE)
     _emit(render_baseline(result.report.findings), target)
     count = len(result.report.findings)
@@ -251,10 +368,10 @@ def init(path: str, exclude: tuple[str, ...], jobs: int | None, with_baseline: b
     if has_archlint(text) and not force:
         raise UsageError(f"{target} already has [tool.archlint]; --force replaces it (and only it)")
     with _progress() as progress:
-        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False))
+        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False, cache=True))
     table = render_starter(found.report, DEFAULT_BASELINE if with_baseline else None)
     _emit(set_archlint_table(text, table), target)
-    result = run_scan(ScanOptions(path, None, exclude, jobs))
+    result = run_scan(ScanOptions(path, None, exclude, jobs, cache=True))
     contracts = result.report.contracts
     broken = [c.name for c in contracts if not c.kept]
     click.echo(f"archlint: wrote [tool.archlint] with {len(contracts)} contract(s) to {target}", err=True)
@@ -295,21 +412,24 @@ def _progress() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("parsing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bars: list[Any] = []
 
     def start(total: int) -> Callable[[int], None]:
+        """Called with the number of files to parse (none on a warm run: rich stays unloaded)."""
         if total < PROGRESS_MIN_FILES:
             return lambda n: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(
+            TextColumn("parsing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        bars.append(bar)
         bar.start()
         task = bar.add_task("parse", total=total)
         return lambda n: bar.advance(task, n)
@@ -317,7 +437,8 @@ def _progress() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
     try:
         yield start
     finally:
-        bar.stop()
+        for bar in bars:
+            bar.stop()
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -3,8 +3,10 @@ knows every stage; the stages know only the model."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from archlint import __version__
@@ -20,10 +22,12 @@ from archlint.config.baseline import read_baseline
 from archlint.config.load import load_settings
 from archlint.config.locate import key_location
 from archlint.discover.deploy import discover_deploy
-from archlint.discover.files import list_tree
+from archlint.discover.files import cache_dir_trusted, list_tree
 from archlint.discover.modules import name_modules, package_prefix
+from archlint.extract.cache import DEFAULT_DIR, FactsCache, cache_key
 from archlint.extract.files import extract_files
 from archlint.extract.runner import default_jobs
+from archlint.graph.calls import build_call_graph, with_call_weights
 from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.graph.instances import infrastructure_databases
@@ -50,6 +54,8 @@ class ScanOptions:
     # knowing about terminals.
     progress: Callable[[int], Callable[[int], None]] | None = field(default=None, repr=False)
     use_config: bool = True  # False: defaults only (`archlint init` replacing a configuration)
+    cache: bool = False  # read and write the facts cache (docs/configuration.md)
+    cache_dir: str | None = None  # where; None: .archlint_cache in the scanned directory
 
 
 @dataclass(slots=True)
@@ -73,7 +79,37 @@ def resolve_root(path: str) -> str:
     return os.path.realpath(path)
 
 
+def facts_cache(root: str, options: ScanOptions) -> FactsCache | None:
+    """The facts cache this scan uses, if any: none when asked for none, or when it would lie
+    in the scanned tree where the tree itself could have planted it (docs/security.md)."""
+    if not options.cache:
+        return None
+    directory = os.path.abspath(options.cache_dir) if options.cache_dir else os.path.join(root, DEFAULT_DIR)
+    if not cache_dir_trusted(root, directory):
+        return None
+    return FactsCache(directory, cache_key())
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """A scan builds a few hundred thousand long-lived objects and no garbage cycles worth
+    collecting; the cyclic collector would walk them all again and again (measured: it
+    doubled the time of a warm scan)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def scan(options: ScanOptions) -> Scan:
+    with paused_gc():
+        return _scan(options)
+
+
+def _scan(options: ScanOptions) -> Scan:
     root = resolve_root(options.path)
     settings = (
         load_settings(root, options.config, exclude=options.exclude)
@@ -82,15 +118,18 @@ def scan(options: ScanOptions) -> Scan:
     )
     tree = list_tree(root, settings)
     deploy = discover_deploy(root, tree.files, [source.path for source in tree.python], settings.max_file_size)
-    advance = options.progress(len(tree.python)) if options.progress else None
+    cache = facts_cache(root, options)
     facts = extract_files(
         root,
         tree.python,
         max_size=settings.max_file_size,
         jobs=options.jobs or default_jobs(),
-        progress=advance,
+        progress=options.progress,
         debug=options.debug,
+        cache=cache,
     )
+    if cache is not None:
+        cache.save()
     top_imports = {
         path: {i.module.partition(".")[0] for i in f.imports if not i.level and i.module}
         for path, f in facts.items()
@@ -104,6 +143,8 @@ def scan(options: ScanOptions) -> Scan:
     )
     imports = build_import_graph(modules, facts)
     graph = imports.graph
+    calls = build_call_graph(imports.index, facts)
+    weighted = with_call_weights(graph, calls.module_weights())  # coupling: imports + calls
 
     def edge_location(source: str, target: str) -> Location:
         lines = [ln for ls in graph[source][target]["kinds"].values() for ln in ls]
@@ -125,14 +166,14 @@ def scan(options: ScanOptions) -> Scan:
         return replace(edge_location(a, b), note=f"{source} -> {target} ({a} -> {b})")
 
     package_cycles = find_cycles(packages, package_location)
-    coupling = coupling_graph(graph, by_id)
+    coupling = coupling_graph(weighted, by_id)
     partition = find_clusters(
         coupling,
         by_id,
         depth=depth,
         excluded=[m for m in by_id if m not in coupling],
     )
-    splits = split_candidates(partition, graph, by_id, cycles)
+    splits = split_candidates(partition, weighted, by_id, cycles)
     verdict, verdict_findings = decide(
         SystemFacts(
             modules=by_id,
@@ -169,9 +210,10 @@ def scan(options: ScanOptions) -> Scan:
             parse_errors=sum(1 for f in facts.values() if f.error),
             imports=imports.imports,
             unresolved_imports=imports.unresolved,
+            calls=calls.coverage,
         ),
         modules=modules,
-        dependencies=imports.dependencies(),
+        dependencies=imports.dependencies() + calls.dependencies(),
         external=imports.external_imports(),
         cycles=cycles,
         findings=sorted(findings, key=Finding.sort_key),
@@ -188,6 +230,8 @@ def scan(options: ScanOptions) -> Scan:
         entrypoints=code.entrypoints,
         data_uses=code.data,
         endpoints=code.endpoints,
+        functions=calls.functions,
+        calls=calls.calls,
     )
     govern(report, settings, facts, imports, root)
     return Scan(report, settings, facts, imports)

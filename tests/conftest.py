@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+# Scans run by tests keep their facts cache here, not in the fixtures of this repository
+# (tests of the cache itself set ARCHLINT_CACHE_DIR, or set it empty for the default place).
+TEST_CACHE = tempfile.mkdtemp(prefix="archlint-test-cache-")
+atexit.register(shutil.rmtree, TEST_CACHE, True)
 
 
 def run_cli(*args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
@@ -21,6 +28,7 @@ def run_cli(*args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str
     """`python -m archlint ARGS` in a subprocess, as a user would run it."""
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("PYTHONPATH", str(REPO))
+    full_env.setdefault("ARCHLINT_CACHE_DIR", TEST_CACHE)
     return subprocess.run(
         [sys.executable, "-m", "archlint", *args],
         cwd=cwd,
@@ -50,10 +58,11 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def edges(report: dict[str, Any], kind: str | None = None) -> set[tuple[str, str]]:
+    """Module edges of ``kind``; by default every import kind (not "call")."""
     return {
         (d["source"], d["target"])
         for d in report["dependencies"]
-        if kind is None or d["kind"] == kind
+        if (d["kind"] != "call" if kind is None else d["kind"] == kind)
     }
 
 
@@ -95,3 +104,6 @@ def discover(path: str | os.PathLike[str]) -> Any:
 
 def units_by_name(scan: Any) -> dict[str, Any]:
     return {u.name: u for u in scan.units}
+def call_edges(report: dict[str, Any]) -> set[tuple[str, str]]:
+    """(caller, callee) of every resolved call in a JSON report."""
+    return {(c["caller"], c["callee"]) for c in report["calls"]}

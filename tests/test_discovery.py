@@ -78,3 +78,36 @@ def test_symlink_out_of_the_tree_is_not_followed(tree, tmp_path):
     assert set(module_names(report)) == {"app", "app.alias"}
     notes = {(f["rule"], f["path"]) for f in report["findings"]}
     assert ("AL005", "app/leak.py") in notes
+
+
+def test_python_in_dot_directories_is_tooling_but_deploy_files_there_are_read(tree):
+    root = tree(
+        {
+            "app/__init__.py": "import django\nimport logging\n",
+            # semgrep rule tests: named like the libraries they test
+            ".semgrep/correctness/django.py": "import django\n",
+            ".semgrep/correctness/logging.py": "import logging\n",
+            ".github/scripts/release.py": "import app\n",
+            ".chalice/config.json": '{"version": "2.0", "app_name": "x", "stages": {"dev": {}}}',
+        }
+    )
+    report = scan_in_process(root)
+    assert set(module_names(report)) == {"app"}
+    external = {e["name"]: e["kind"] for e in report["external"]}
+    assert external == {"django": "third_party", "logging": "stdlib"}
+    assert report["summary"]["unresolved_imports"] == 0
+
+
+def test_a_loose_module_in_another_root_does_not_shadow_a_library(tree):
+    root = tree(
+        {
+            "app/__init__.py": "import requests\nimport common.util\n",
+            "tools/lint-rules/requests.py": "",  # a script dir: its own root, a single file
+            "libs/common/pyproject.toml": "[project]\nname = 'common'\n",
+            "libs/common/common/__init__.py": "",
+            "libs/common/common/util.py": "",
+        }
+    )
+    report = scan_in_process(root)
+    assert {e["name"] for e in report["external"]} == {"requests"}
+    assert ("app", "common.util") in {(d["source"], d["target"]) for d in report["dependencies"]}

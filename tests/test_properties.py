@@ -8,13 +8,17 @@ import warnings
 from collections import Counter
 
 import hypothesmith
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from archlint.extract.runner import extract_one
 from archlint.extract.source import extract_source
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+# Generated programs are often odd on purpose (calling a tuple literal...): not our warnings.
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
+
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def parse(source: str) -> ast.AST:
@@ -35,9 +39,23 @@ def ast_imports(tree: ast.AST) -> Counter[tuple[str, int, tuple[tuple[str, str |
     return out
 
 
+def libcst_rejects(source: str) -> bool:
+    """libcst's own tokenizer is stricter than CPython's in corners (a file ending in a
+    line continuation); there archlint reports a parse finding, which is right."""
+    import libcst
+
+    try:
+        libcst.parse_module(source)
+    except libcst.ParserSyntaxError:
+        return True
+    return False
+
+
 def archlint_imports(source: str):
     facts = extract_source("generated.py", source.encode("utf-8", "surrogatepass"))
-    assert facts.error is None, facts.error
+    if facts.error is not None:
+        assert facts.error.code == "AL001" and libcst_rejects(source), facts.error
+        return None
     return Counter(
         (i.module, i.level, i.names, i.alias, i.line) for i in facts.imports if i.kind != "dynamic"
     )
@@ -45,15 +63,18 @@ def archlint_imports(source: str):
 
 @SETTINGS
 @given(hypothesmith.from_grammar())
+@example(source="\n\\\r\n")  # CPython accepts a file ending in a continuation; libcst does not
 def test_imports_agree_with_ast_on_generated_programs(source):
     try:
         tree = parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return  # the generator also makes programs CPython rejects
-    assert archlint_imports(source) == ast_imports(tree)
+    ours = archlint_imports(source)
+    if ours is not None:
+        assert ours == ast_imports(tree)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=25)  # from_node builds whole syntax trees: slow to generate
 @given(hypothesmith.from_node())
 def test_extraction_never_raises_on_valid_modules(source):
     facts = extract_one("generated.py", source.encode("utf-8", "surrogatepass"))

@@ -34,13 +34,59 @@ def find_hubs(graph: nx.Graph) -> tuple[str, ...]:
     return tuple(sorted(n for n, d in graph.degree() if d > limit))
 
 
+DOMAIN_SHARE = 0.8
+
+
 def domain_depth(modules: Iterable[Module]) -> int:
-    """The package depth at which a repository's domains live: 2 when all its code sits in
-    one top-level package per import root (``shop.orders``, ``shop.billing``), else 1."""
-    tops: dict[str, set[str]] = defaultdict(set)
-    for module in modules:
-        tops[module.root].add(module.name.partition(".")[0])
-    return 2 if tops and all(len(names) == 1 for names in tops.values()) else 1
+    """The package depth at which a repository's domains live: go one level deeper while
+    one package holds 80% or more of the code (``saleor`` -> ``saleor.order``,
+    ``saleor.product``; a namespace ``acme`` -> ``acme.billing``), at most 4 levels."""
+    names = [m.id[: len(m.id) - len(m.name)] + m.name for m in modules]
+    depth = 1
+    while depth < 4 and names:
+        deeper = [n for n in names if n.count(".") >= depth]
+        if not deeper:
+            break
+        counts = Counter(".".join(n.split(".")[:depth]) for n in names)
+        if counts.most_common(1)[0][1] < DOMAIN_SHARE * len(names):
+            break
+        depth += 1
+    return depth
+
+
+def induced(graph: nx.Graph, nodes: Iterable[str]) -> nx.Graph:
+    """A copy of the subgraph on ``nodes`` with nodes and edges in sorted order. (A
+    networkx subgraph *view* iterates a small node subset in set order, which differs from
+    process to process.)"""
+    keep = sorted(set(nodes))
+    out = nx.Graph()
+    out.add_nodes_from(keep)
+    out.add_edges_from(
+        sorted(
+            (min(a, b), max(a, b), {"weight": d["weight"]})
+            for a, b, d in graph.subgraph(keep).edges(data=True)
+        )
+    )
+    return out
+
+
+def louvain(graph: nx.Graph, seed: int, resolution: float) -> list[list[str]]:
+    """Louvain communities, the same in every process. networkx keeps communities as sets
+    of node labels, and sets of strings iterate in an order that changes with each
+    process's hash seed: on saleor two runs gave different clusters. Integer labels hash
+    to themselves, so the work is done on integers and mapped back."""
+    names = sorted(graph.nodes)
+    index = {name: i for i, name in enumerate(names)}
+    numbered = nx.Graph()
+    numbered.add_nodes_from(range(len(names)))
+    numbered.add_weighted_edges_from(
+        sorted(
+            (min(index[a], index[b]), max(index[a], index[b]), d["weight"])
+            for a, b, d in graph.edges(data=True)
+        )
+    )
+    communities = nx.community.louvain_communities(numbered, weight="weight", seed=seed, resolution=resolution)
+    return sorted((sorted(names[i] for i in c) for c in communities), key=lambda c: (-len(c), c[0]))
 
 
 def find_clusters(
@@ -54,14 +100,13 @@ def find_clusters(
     resolution: float = RESOLUTION,
 ) -> Partition:
     hubs = find_hubs(graph)
-    rest = graph.subgraph(n for n in graph.nodes if n not in hubs)
-    connected = sorted(n for n in rest.nodes if rest.degree(n) > 0)
-    unclustered = tuple(sorted(n for n in rest.nodes if rest.degree(n) == 0))
-    core = rest.subgraph(connected)
+    rest = induced(graph, (n for n in graph.nodes if n not in hubs))
+    connected = [n for n in rest.nodes if rest.degree(n) > 0]
+    unclustered = tuple(n for n in rest.nodes if rest.degree(n) == 0)
+    core = induced(rest, connected)
     if not connected:
         return Partition(0.0, [], unclustered, tuple(sorted(excluded)), seed, resolution, hubs)
-    communities = nx.community.louvain_communities(core, weight="weight", seed=seed, resolution=resolution)
-    groups = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
+    groups = louvain(core, seed, resolution)
     modularity = nx.community.modularity(core, [set(g) for g in groups], weight="weight")
     member = {m: i for i, group in enumerate(groups) for m in group}
 
@@ -95,7 +140,7 @@ def find_clusters(
         clusters.append(
             Cluster(
                 id=i,
-                name=_name(packages, group),
+                name=_name(packages, [modules[m] for m in group], depth),
                 modules=tuple(group),
                 cohesion=round(cohesion, 4),
                 coupling=coupling,
@@ -124,27 +169,41 @@ def _unique_names(clusters: list[Cluster]) -> list[Cluster]:
 
 
 _GENERIC_WORDS = frozenset(
-    """api apis app apps base client clients common config conf core db dto dtos events handler
-    handlers helpers init lib main manager managers model models repo repos repositories
-    repository route routes router routers schema schemas serializers service services
-    settings shared tasks types urls util utils view views worker workers""".split()
+    """api apis app apps base client clients common config conf core dataloaders db dto dtos
+    enums events exceptions fields filters forms graphql grpc handler handlers helpers http init
+    lib main manager managers migrations model models mutations queries repo repos
+    repositories repository resolvers rest route routes router routers schema schemas
+    serializers service services settings shared signals tasks templatetags types urls util
+    utils view views web worker workers""".split()
 )
 
 
-def _name(packages: tuple[tuple[str, int], ...], modules: list[str]) -> str:
-    """The package most of the cluster lives in; else, in code laid out by layer
-    (models/, api/, services/), the domain word most of its module names share
-    (orders_repository, orders_routes -> "orders"); else the two largest packages."""
-    top, count = packages[0]
-    size = len(modules)
-    if count * 2 > size or len(packages) == 1:
-        return top
+def _name(packages: tuple[tuple[str, int], ...], members: list[Module], depth: int) -> str:
+    """A name a reader recognises: the deepest package holding most of the cluster
+    (``saleor.graphql.order``); else, in code laid out by layer (models/, api/, graphql/),
+    the domain word most of its module names share (``orders_repository``,
+    ``graphql.order.types`` -> "order"); else the two largest packages joined by '+'."""
+    size = len(members)
+    best, best_level = None, 0
+    for level in range(depth, depth + 4):
+        counts = Counter(m.ancestor(level) for m in members)
+        top, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if count * 2 <= size:
+            break
+        best, best_level = top, level
+        if all(m.name.count(".") < level for m in members):
+            break
+    if best is not None and best_level > depth:
+        return best
     words: Counter[str] = Counter()
-    for module in modules:
-        tail = module.rpartition(":")[2].split(".")[-2:]
-        words.update({w for part in tail for w in part.split("_") if len(w) > 2 and w not in _GENERIC_WORDS})
+    for m in members:
+        parts = m.name.split(".")[max(0, depth - 1) :]
+        words.update({w for part in parts for w in part.split("_") if len(w) > 2 and w not in _GENERIC_WORDS})
     if words:
         word, hits = min(words.items(), key=lambda kv: (-kv[1], kv[0]))
         if hits * 2 >= size:
             return word
-    return f"{top}+{packages[1][0]}"
+    if best is not None:
+        return best
+    top = packages[0][0]
+    return f"{top}+{packages[1][0]}" if len(packages) > 1 else top

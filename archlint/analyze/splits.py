@@ -5,8 +5,9 @@ user (docs/verdicts.md):
 
 - ``separation``: the share of the cluster's coupling weight that stays inside it. A
   cluster that mostly talks to itself can leave; one that mostly talks to others cannot.
-- ``size``: ``min(1, modules / 5)``, times a penalty when the cluster is more than half of
-  the code (that is the remaining core, not something to split off).
+- ``size``: ``min(1, modules / max(5, 2% of the clustered modules))``, times a penalty when
+  the cluster is more than half of the code (that is the remaining core, not something to
+  split off). In a 4,000-module code base a pair of modules is not a service.
 - ``data``: ``0.5 + 0.5 * owned / (owned + shared)`` tables; 1.0 when it touches none.
   A service needs its own data; tables it would still share are a shared database.
 - ``cycles``: ``1 / (1 + n)`` for n import cycles that cross the boundary, which would have
@@ -26,6 +27,7 @@ from archlint.model.source import Module
 
 MIN_SIZE = 2
 FULL_SIZE = 5
+FULL_SHARE = 0.02
 HEAVIEST = 5
 
 
@@ -91,7 +93,8 @@ def _score_parts(cluster: Cluster, total: int, crossing_cycles: int) -> tuple[tu
     weight = cluster.internal_weight + cluster.external_weight
     separation = cluster.internal_weight / weight if weight else 0.0
     share = len(cluster.modules) / total
-    size = min(1.0, len(cluster.modules) / FULL_SIZE) * (1.0 if share <= 0.5 else max(0.0, 2 * (1 - share)))
+    full = max(FULL_SIZE, FULL_SHARE * total)
+    size = min(1.0, len(cluster.modules) / full) * (1.0 if share <= 0.5 else max(0.0, 2 * (1 - share)))
     owned, shared = len(cluster.tables_owned), len(cluster.tables_shared)
     data = 1.0 if owned + shared == 0 else 0.5 + 0.5 * owned / (owned + shared)
     cycles = 1 / (1 + crossing_cycles)

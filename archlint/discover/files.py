@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Iterable, Iterator
-from fnmatch import fnmatch
 
 from archlint.model.globs import path_matches
 from archlint.model.settings import DEFAULT_EXCLUDES, Settings
@@ -38,16 +40,33 @@ def list_tree(root: str, settings: Settings) -> Tree:
         if info is None:
             continue
         if path.endswith(PYTHON_SUFFIXES):
-            python.append(SourceFile(path, info.st_size))
+            if not _hidden(path):
+                python.append(SourceFile(path, info.st_size))
         else:
             files.append(path)
     return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git)
 
 
+def _hidden(path: str) -> bool:
+    """Python files in dot-directories (.github, .semgrep, .devcontainer) are tooling, not
+    the application; deploy files there (.chalice/config.json, CI workflows) are still read."""
+    return any(part.startswith(".") for part in path.split("/")[:-1])
+
+
+_DEFAULT_EXCLUDED = re.compile("|".join(fnmatch.translate(p) for p in DEFAULT_EXCLUDES))
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_excluded(name: str) -> bool:
+    """A directory name matching DEFAULT_EXCLUDES: one regex, asked once per name (this runs
+    for every path of every scan, warm ones too)."""
+    return _DEFAULT_EXCLUDED.match(name) is not None
+
+
 def _excluded(path: str, patterns: Iterable[str], venvs: set[str]) -> bool:
     parts = path.split("/")
     for part in parts[:-1]:
-        if any(fnmatch(part, pat) for pat in DEFAULT_EXCLUDES):
+        if _default_excluded(part):
             return True
     if venvs and any(path.startswith(v + "/") for v in venvs):
         return True
@@ -78,12 +97,36 @@ def _stat_inside(root: str, rel: str, skipped: list[Skipped]) -> os.stat_result 
     return info
 
 
+def cache_dir_trusted(root: str, directory: str) -> bool:
+    """Whether archlint may read and write its cache in ``directory``. Outside the scanned
+    tree, yes. Inside it, the tree could have planted a cache that lies about its files (a
+    pull request committing one) or a symlink that sends the writes elsewhere: so only a
+    directory reached without symlinks, and holding nothing git tracks."""
+    absolute = os.path.abspath(directory)
+    real = os.path.realpath(directory)
+    if not any(os.path.commonpath([root, p]) == root for p in (absolute, real)):
+        return True
+    if real != absolute:
+        return False
+    return not _git_tracks(root, os.path.relpath(real, root))
+
+
+def _git_tracks(root: str, rel: str) -> bool:
+    return bool(_git_ls(root, "--cached", "--", rel))
+
+
 def _git_files(root: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, or None when ``root`` is not in a git
     work tree (or git is missing or refuses the repository)."""
+    listed = _git_ls(root, "--cached", "--others", "--exclude-standard")
+    return None if listed is None else sorted(set(listed))
+
+
+def _git_ls(root: str, *args: str) -> list[str] | None:
+    """``git ls-files ARGS`` run in ``root``: the paths inside it, None when git fails."""
     try:
         proc = subprocess.run(
-            [*_GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            [*_GIT, "ls-files", "-z", *args],
             cwd=root,
             capture_output=True,
             timeout=120,
@@ -94,7 +137,7 @@ def _git_files(root: str) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({n for n in names if n and not n.startswith("../")})
+    return [n for n in names if n and not n.startswith("../")]
 
 
 def _walk(root: str, skipped: list[Skipped]) -> list[str]:
@@ -121,7 +164,7 @@ def _walk_iter(root: str, start: str, skipped: list[Skipped]) -> Iterator[str]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not any(fnmatch(entry.name, pat) for pat in DEFAULT_EXCLUDES):
+                if not _default_excluded(entry.name):
                     stack.append(path)
             elif entry.is_symlink() and _is_dir_link(entry.path):
                 skipped.append(Skipped(path, "symlinked directory, not followed", False))

@@ -16,6 +16,7 @@ from archlint.model.facts import (
     LAZY,
     TYPE_CHECKING,
     Assignment,
+    Binding,
     CallSite,
     Definition,
     FileFacts,
@@ -336,9 +337,13 @@ class Collector:
             p.name.value
             for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         )
+        qualname = self._qualify(node.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.facts.bindings.append(Binding(qualname, star.name.value, line))
         self.facts.definitions.append(
             Definition(
-                qualname=self._qualify(node.name.value),
+                qualname=qualname,
                 kind="function",
                 line=line,
                 decorators=tuple(d for d in map(_decorator_name, node.decorators) if d),
@@ -356,6 +361,7 @@ class Collector:
                 bases=tuple(b for b in (dotted(a.value) for a in node.bases) if b),
                 decorators=tuple(d for d in map(_decorator_name, node.decorators) if d),
                 keywords=tuple((a.keyword.value, value_of(a.value)) for a in node.keywords if a.keyword),
+                base_list=_base_list(node.bases),
             )
         )
 
@@ -391,6 +397,8 @@ class Collector:
     # -- calls and assignments ------------------------------------------------------
     def _call(self, node: cst.Call, line: int) -> None:
         func = dotted(node.func) or ""
+        if func.startswith("super()."):
+            func = _super_with_args(node.func, func)
         args: list[Value] = []
         keywords: list[tuple[str, Value]] = []
         for arg in node.args:
@@ -417,12 +425,13 @@ class Collector:
 
     def _assign(self, node: cst.Assign, line: int) -> None:
         value = value_of(node.value)
-        if value[0] not in _KEPT_ASSIGNMENTS:
-            return
+        kept = value[0] in _KEPT_ASSIGNMENTS
         for target in node.targets:
-            name = dotted(target.target) or _keyed(target.target)
+            name = (dotted(target.target) or _keyed(target.target)) if kept else None
             if name:
                 self.facts.assignments.append(Assignment(self.scope, name, value, line))
+            else:
+                self._bind(target.target, line)
 
     def _return(self, node: cst.Return, line: int) -> None:
         if node.value is not None and self.function_depth:
@@ -435,6 +444,7 @@ class Collector:
             name = dotted(node.asname.name)
             if name:
                 self.facts.with_targets.append(Assignment(self.scope, name, value_of(node.item), line))
+        self._bind_as(node, line)
 
     def _ann_assign(self, node: cst.AnnAssign, line: int) -> None:
         name = dotted(node.target)
@@ -444,7 +454,59 @@ class Collector:
         if node.value is None and self.scopes:
             value = ("name", dotted(node.annotation.annotation) or "")
         if value[0] in _KEPT_ASSIGNMENTS:
-            self.facts.assignments.append(Assignment(self.scope, name, value, line))
+            self.facts.assignments.append(Assignment(self.scope, name, value, line, node.value is None))
+        elif node.value is not None:
+            self.facts.bindings.append(Binding(self.scope, name, line))
+
+    # -- other name bindings: only that they happen, for call resolution ---------------
+    def _bind(self, target: Any, line: int) -> None:
+        """Record the names a target expression binds (``a``, ``self.x``, ``a, *b``)."""
+        kind = target.__class__
+        if kind is cst.Name or kind is cst.Attribute:
+            name = dotted(target)
+            if name:
+                self.facts.bindings.append(Binding(self.scope, name, line))
+        elif kind is cst.Tuple or kind is cst.List:
+            for element in target.elements:
+                self._bind(element.value, line)
+        elif kind is cst.StarredElement:
+            self._bind(target.value, line)
+
+    def _bind_target(self, node: Any, line: int) -> None:
+        self._bind(node.target, line)
+
+    def _bind_as(self, node: Any, line: int) -> None:
+        # with ... as x, except E as x: an AsName; match's `as x` / `*x` / `**x`: a Name
+        alias = getattr(node, "asname", None) or getattr(node, "name", None)
+        if isinstance(alias, cst.AsName):
+            alias = alias.name
+        if alias is not None:
+            self._bind(alias, line)
+
+    def _bind_rest(self, node: cst.MatchMapping, line: int) -> None:
+        if node.rest is not None:
+            self._bind(node.rest, line)
+
+    def _bind_lambda(self, node: cst.Lambda, line: int) -> None:
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name, line)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name, line)
+
+    def _bind_type_param(self, node: Any, line: int) -> None:
+        self._bind(node.param.name, line)
+
+    def _global(self, node: cst.Global, line: int) -> None:
+        for item in node.names:
+            self.facts.bindings.append(Binding("", item.name.value, line))
+            self._bind(item.name, line)
+
+    def _nonlocal(self, node: cst.Nonlocal, line: int) -> None:
+        for item in node.names:
+            for scope in self.scopes:
+                self.facts.bindings.append(Binding(scope, item.name.value, line))
 
     # -- wiring -------------------------------------------------------------------------
     def run(self, module: cst.Module) -> int:
@@ -453,8 +515,23 @@ class Collector:
             cst.ImportFrom: self._import_from,
             cst.Assign: self._assign,
             cst.AnnAssign: self._ann_assign,
-            cst.WithItem: self._with_item,
             cst.Return: self._return,
+            cst.AugAssign: self._bind_target,
+            cst.For: self._bind_target,
+            cst.CompFor: self._bind_target,
+            cst.NamedExpr: self._bind_target,
+            cst.Del: self._bind_target,
+            cst.WithItem: self._with_item,
+            cst.ExceptHandler: self._bind_as,
+            cst.ExceptStarHandler: self._bind_as,
+            cst.MatchAs: self._bind_as,
+            cst.MatchStar: self._bind_as,
+            cst.MatchMapping: self._bind_rest,
+            cst.Lambda: self._bind_lambda,
+            cst.TypeAlias: self._bind_as,
+            cst.TypeParam: self._bind_type_param,
+            cst.Global: self._global,
+            cst.Nonlocal: self._nonlocal,
         }
         for lazy, handler in (("LazyImport", self._import), ("LazyImportFrom", self._import_from)):
             if hasattr(cst, lazy):
@@ -498,6 +575,31 @@ def _asname(alias: cst.ImportAlias) -> str | None:
     if alias.asname is None:
         return None
     return dotted(alias.asname.name)
+
+
+def _base_list(bases: Any) -> tuple[str, ...] | None:
+    """Every positional base in order when some base is not a plain dotted name (see
+    Definition.base_list); None when ``bases`` already says it all."""
+    listed = []
+    exact = True
+    for arg in bases:
+        name = dotted(arg.value) if not arg.star else None
+        if name is None:
+            exact = False
+            inner = dotted(arg.value.value) if isinstance(arg.value, cst.Subscript) and not arg.star else None
+            name = f"{inner}[]" if inner else "?"
+        listed.append(name)
+    return None if exact else tuple(listed)
+
+
+def _super_with_args(func: Any, written: str) -> str:
+    """``super(Base, self).save`` is not ``super().save``: keep the arguments, as written."""
+    while isinstance(func, cst.Attribute):
+        func = func.value
+    if not isinstance(func, cst.Call) or not func.args:
+        return written
+    args = ",".join(dotted(a.value) or "?" for a in func.args)
+    return f"super({args}){written[len('super()'):]}"
 
 
 def _decorator_name(decorator: cst.Decorator) -> str | None:

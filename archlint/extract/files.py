@@ -4,8 +4,10 @@ even when that fact is only why it could not be read."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from archlint.extract.cache import FactsCache
+from archlint.extract.digest import content_hash
 from archlint.extract.runner import Progress, Task, extract_tasks
 from archlint.model.facts import FileFacts, ParseError
 from archlint.model.source import SourceFile
@@ -44,19 +46,28 @@ def extract_files(
     *,
     max_size: int,
     jobs: int,
-    progress: Progress | None = None,
+    progress: Callable[[int], Progress] | None = None,
     debug: bool = False,
+    cache: FactsCache | None = None,
 ) -> dict[str, FileFacts]:
+    """Facts of every file, from ``cache`` where it has them, parsed otherwise (and then
+    added to it). ``progress(n)`` is told how many files are to be parsed and returns the
+    callback that counts them off."""
     out: dict[str, FileFacts] = {}
     tasks: list[Task] = []
     for source in files:
         data = read_file(root, source, max_size)
         if isinstance(data, FileFacts):
             out[source.path] = data
-            if progress:
-                progress(1)
+            continue
+        found = cache.get(content_hash(data), source.path) if cache is not None else None
+        if found is not None:
+            out[source.path] = found
         else:
             tasks.append((source.path, data))
-    for facts in extract_tasks(tasks, jobs, progress, debug):
+    advance = progress(len(tasks)) if progress and tasks else None
+    for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None):
         out[facts.path] = facts
-    return out
+        if entry is not None and cache is not None:
+            cache.put(facts.sha, entry)
+    return {source.path: out[source.path] for source in files}

@@ -20,28 +20,39 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
 
 
 class ModuleIndex:
-    """Modules by (root, dotted name) and by path, plus which roots hold a top-level name."""
+    """Modules by (root, dotted name) and by path, plus which roots hold a top-level name.
+
+    Code running from one import root sees its own root first on sys.path; another root's
+    code reaches it only when installed there, which is what shared libraries are: packages.
+    So an import may cross into another root only for a top-level *package*: a loose
+    ``django.py`` in some tooling folder (semgrep rule tests, say) must not turn every
+    ``import django`` in the repository into an ambiguous internal import."""
 
     def __init__(self, modules: Iterable[Module]) -> None:
         self.modules: dict[str, Module] = {}
         self.by_name: dict[tuple[str, str], Module] = {}
         self.by_path: dict[str, Module] = {}
-        self.roots_of: dict[str, set[str]] = defaultdict(set)
+        self.roots_of: dict[str, set[str]] = defaultdict(set)  # top name -> roots holding it
+        self.shared_roots_of: dict[str, set[str]] = defaultdict(set)  # ... as a package
         for module in modules:
             self.modules[module.id] = module
             self.by_name[(module.root, module.name)] = module
             self.by_path[module.path] = module
-            self.roots_of[module.name.partition(".")[0]].add(module.root)
+            top, dot, _ = module.name.partition(".")
+            self.roots_of[top].add(module.root)
+            if dot or module.is_package:
+                self.shared_roots_of[top].add(module.root)
 
     def root_for(self, importer: Module, top: str) -> str | None:
-        roots = self.roots_of.get(top)
-        if not roots:
-            return None
-        if importer.root in roots:
+        if importer.root in self.roots_of.get(top, ()):
             return importer.root
-        if len(roots) == 1:
+        roots = self.shared_roots_of.get(top)
+        if roots and len(roots) == 1:
             return next(iter(roots))
         return None
+
+    def is_internal(self, importer: Module, top: str) -> bool:
+        return importer.root in self.roots_of.get(top, ()) or top in self.shared_roots_of
 
     def longest(self, root: str, dotted: str) -> Module | None:
         """The module named ``dotted``, or the nearest enclosing one that exists."""
@@ -57,7 +68,7 @@ class ModuleIndex:
         """("internal", module) | ("internal", None) when it cannot be told which module |
         ("external", None)."""
         top = dotted.partition(".")[0]
-        if top not in self.roots_of:
+        if not self.is_internal(importer, top):
             return "external", None
         root = self.root_for(importer, top)
         if root is None:

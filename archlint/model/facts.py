@@ -62,6 +62,10 @@ class Definition:
     params: tuple[str, ...] = ()
     is_async: bool = False
     keywords: tuple[tuple[str, Value], ...] = ()  # a class's ``table=True``, ``metaclass=M``
+    # None when ``bases`` lists every positional base. Otherwise every base in order, so
+    # that a method resolution order can be built soundly: the dotted name, ``X[]`` for a
+    # subscripted ``X[...]`` (Generic[T], Base[int]), ``?`` for anything else (*bases).
+    base_list: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,23 @@ class Assignment:
     scope: str
     target: str
     value: Value
+    line: int
+    # `x: T` without a value (in a class or function): ``value`` is then ("name", T), the
+    # annotation, and nothing is bound.
+    annotation_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name (or dotted target, ``self.x``, ``mod.func``) bound in ``scope`` in a way that
+    no Definition, ImportFact or Assignment records: an assignment of any other value, a
+    tuple or augmented assignment, a for / with / except / match / comprehension target, a
+    walrus, ``del``, a lambda parameter, ``*args`` / ``**kwargs``, and ``global`` /
+    ``nonlocal`` declarations (recorded in the scopes they may rebind). Call resolution
+    needs them to know when a name is bound exactly once."""
+
+    scope: str
+    name: str
     line: int
 
 
@@ -113,6 +134,7 @@ class FileFacts:
     with_targets: list[Assignment] = field(default_factory=list)
     # ``return X`` in a function: target '', scope the function (factories of clients)
     returns: list[Assignment] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
     main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
     ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
     error: ParseError | None = None

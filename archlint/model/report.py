@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archlint.model.analysis import PackageMetric, Partition, SplitCandidate, Verdict
+from archlint.model.calls import Call, CallCoverage, Function
 from archlint.model.check import CheckOutcome
 from archlint.model.contracts import ContractResult
 from archlint.model.findings import Finding, Location
@@ -26,6 +27,7 @@ class Dependency:
     target: str
     kind: str
     lines: tuple[int, ...]
+    count: int = 0  # call sites, for kind "call" (two calls on one line count twice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Summary:
     parse_errors: int = 0
     imports: int = 0
     unresolved_imports: int = 0
+    calls: CallCoverage = field(default_factory=CallCoverage)
 
 
 @dataclass(slots=True)
@@ -82,3 +85,5 @@ class Report:
     entrypoints: list[Entrypoint] = field(default_factory=list)
     data_uses: list[DataUse] = field(default_factory=list)  # per module, as the code gives them
     endpoints: list[Endpoint] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)

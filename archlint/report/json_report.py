@@ -11,10 +11,11 @@ from importlib import resources
 from typing import Any
 
 from archlint.model.analysis import Partition, Reason, SplitCandidate, Verdict
+from archlint.model.calls import CallCoverage
 from archlint.model.check import BaselineEntry, CheckOutcome
 from archlint.model.findings import Finding, Location
 from archlint.model.infrastructure import engines_of
-from archlint.model.report import SCHEMA_VERSION, Cycle, Report
+from archlint.model.report import SCHEMA_VERSION, Cycle, Dependency, Report
 from archlint.model.system import Database, DeployUnit, Process, Service
 
 
@@ -108,6 +109,25 @@ def verdict(v: Verdict | None) -> dict[str, Any] | None:
     }
 
 
+def dependency(d: Dependency) -> dict[str, Any]:
+    out: dict[str, Any] = {"source": d.source, "target": d.target, "kind": d.kind, "lines": list(d.lines)}
+    if d.kind == "call":
+        out["count"] = d.count
+    return out
+
+
+def call_coverage(c: CallCoverage) -> dict[str, Any]:
+    return {
+        "sites": c.sites,
+        "internal": c.internal,
+        "resolved": c.resolved,
+        "unresolved": c.unresolved,
+        "external": c.external,
+        "opaque": c.opaque,
+        "coverage": c.coverage,
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     s = report.summary
     return {
@@ -121,6 +141,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "parse_errors": s.parse_errors,
             "imports": s.imports,
             "unresolved_imports": s.unresolved_imports,
+            "calls": call_coverage(s.calls),
         },
         "modules": [
             {
@@ -134,8 +155,15 @@ def to_dict(report: Report) -> dict[str, Any]:
             for m in sorted(report.modules, key=lambda m: m.id)
         ],
         "dependencies": [
-            {"source": d.source, "target": d.target, "kind": d.kind, "lines": list(d.lines)}
-            for d in sorted(report.dependencies, key=lambda d: (d.source, d.target, d.kind))
+            dependency(d) for d in sorted(report.dependencies, key=lambda d: (d.source, d.target, d.kind))
+        ],
+        "functions": [
+            {"name": f.name, "kind": f.kind, "module": f.module, "path": f.path, "line": f.line}
+            for f in sorted(report.functions, key=lambda f: f.name)
+        ],
+        "calls": [
+            {"caller": c.caller, "callee": c.callee, "lines": list(c.lines), "count": c.count}
+            for c in sorted(report.calls, key=lambda c: (c.caller, c.callee))
         ],
         "external": [
             {"name": e.name, "kind": e.kind, "imported_by": sorted(e.imported_by)}

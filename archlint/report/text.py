@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding
 from archlint.model.report import Report
 from archlint.report.console import make_console
@@ -44,6 +45,8 @@ def _summary(console: Console, report: Report) -> None:
         f"{len(report.external)} external packages"
     )
     console.print(line)
+    if s.calls.sites:
+        console.print(calls_line(s.calls))
     if s.parse_errors:
         console.print(Text(f"{s.parse_errors} files could not be parsed (see findings)", style="red"))
     console.print()
@@ -102,6 +105,12 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
             f"{software} ({', '.join(sorted(names))})" for software, names in sorted(infrastructure.items())))
     if report.services or infrastructure:
         console.print()
+def calls_line(c: CallCoverage) -> str:
+    """How much of the call graph is known (docs/calls.md)."""
+    return (
+        f"calls: {c.resolved} of {c.internal} internal-looking resolved ({c.coverage:.1%}), "
+        f"{c.external} external, {c.opaque} opaque"
+    )
 
 
 def _depended_on(console: Console, report: Report, verbose: bool) -> None:
@@ -160,7 +169,9 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
     if len(shown) < len(partition.clusters):
         console.print(f"  ... and {len(partition.clusters) - len(shown)} more (--verbose)")
     if partition.hubs:
-        console.print(f"  shared core (used by nearly everything, left out): {', '.join(partition.hubs)}")
+        hubs = partition.hubs if verbose else partition.hubs[:TOP]
+        more = f" and {len(partition.hubs) - len(hubs)} more" if len(hubs) < len(partition.hubs) else ""
+        console.print(f"  shared core (used by nearly everything, left out): {', '.join(hubs)}{more}")
     console.print()
 
 

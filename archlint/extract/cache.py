@@ -1,0 +1,272 @@
+"""The facts cache: per-file facts by content hash, in one JSON file, read in one go and
+replaced atomically.
+
+Layout of a cache directory (docs/configuration.md):
+
+- ``.gitignore`` holding ``*``, so git never sees the directory (it ignores itself too);
+- ``CACHEDIR.TAG``, so backup tools skip it;
+- ``facts.json``: a header line, ``{"archlint_cache": FORMAT, "key": KEY}``, then one line
+  per file: its content hash, a space, and its facts as JSON (``encode_entry``).
+
+KEY digests everything besides a file's bytes that decides its facts: archlint's version
+and the source of its extraction code, libcst's and Python's versions, the shape of the
+facts dataclasses, and any extraction options. A cache with another key is not read at all.
+
+Every entry is decoded by the facts' declared types and must carry its own hash; an entry
+that does not decode is dropped and its file parsed again. A cache that cannot be read or
+written is no error: the scan goes on without it. Entries of files the scan did not see are
+not written back, so the cache holds the files of the latest scan and no more.
+
+Writes go to a temporary file in the same directory, renamed over ``facts.json``; two scans
+writing at once each leave a whole file (the last one wins), and an interrupted write leaves
+no partial file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import stat
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from archlint import __version__
+from archlint.extract.codec import Encoder, Decoder, Malformed, codec, shape
+from archlint.model.facts import FileFacts
+
+FORMAT = 1
+FACTS_FILE = "facts.json"
+DEFAULT_DIR = ".archlint_cache"
+_GITIGNORE = "# written by archlint: ignore this whole directory\n*\n"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by archlint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+_STALE_TEMP = 3600.0  # seconds after which a temporary file is taken as left by a killed scan
+
+
+def cache_key(options: Mapping[str, Any] | None = None) -> str:
+    """The digest a cache must carry to be read (see the module docstring)."""
+    parts = {
+        "archlint": __version__,
+        "code": _code_digest(),
+        "libcst": _libcst_version(),
+        "python": list(sys.version_info[:2]),
+        "facts": shape(FileFacts),
+        "options": dict(sorted((options or {}).items())),
+    }
+    text = json.dumps(parts, sort_keys=True, default=repr)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _code_digest() -> str:
+    """The source of the extraction code and the facts model: a change to either (even
+    without a new version number, as while developing archlint) gives new facts."""
+    digest = hashlib.blake2b(digest_size=16)
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")) + [here.parent / "model" / "facts.py"]:
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            digest.update(path.name.encode() + b"\0?")
+    return digest.hexdigest()
+
+
+def _libcst_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libcst")
+    except PackageNotFoundError:  # pragma: no cover - libcst is a dependency
+        return ""
+
+
+def encode_entry(facts: FileFacts) -> bytes:
+    """One file's facts as a cache entry: JSON text, with the path left out (an entry
+    belongs to content, wherever that content lies)."""
+    encode, _ = _facts_codec()
+    text = json.dumps(encode(replace(facts, path="")), separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode_entry(entry: bytes, path: str) -> FileFacts:
+    """The facts an entry holds, placed at ``path``; Malformed when it is not valid."""
+    _, decode = _facts_codec()
+    try:
+        facts = decode(json.loads(entry))
+    except (ValueError, TypeError, RecursionError) as exc:  # Malformed is a ValueError
+        raise Malformed(str(exc)) from None
+    if facts.path:
+        raise Malformed("an entry has a path")
+    facts.path = path
+    return facts
+
+
+class FactsCache:
+    """Facts by content hash, loaded from ``directory`` if a valid cache is there.
+
+    ``get`` and ``put`` record which entries this scan used; ``save`` writes exactly those
+    back, when anything differs from what was loaded. Entries are kept as their JSON text
+    (a line of the file), decoded only when asked for: the text of a large repository's
+    facts is a tenth of the size of its parsed JSON.
+    """
+
+    def __init__(self, directory: str, key: str) -> None:
+        self.directory = directory
+        self.path = os.path.join(directory, FACTS_FILE)
+        self.key = key
+        self._dirty = False  # True when the file on disk should be rewritten
+        self._used: dict[str, bytes] = {}
+        self._stored: dict[str, bytes] = self._load()
+
+    def _header(self) -> bytes:
+        return json.dumps({"archlint_cache": FORMAT, "key": self.key}).encode()
+
+    def _load(self) -> dict[str, bytes]:
+        """The entries of the file: after a header line, one line per file, its content
+        hash, a space and its facts as JSON. Lines that do not look so are dropped."""
+        data = _read_regular(self.path)
+        lines = data.split(b"\n") if data else []
+        if not lines or lines[0] != self._header():  # none, another format, key or version
+            self._dirty = True
+            return {}
+        entries = {}
+        for line in lines[1:]:
+            sha = line[:_SHA_LENGTH]
+            if len(line) > _SHA_LENGTH + 1 and line[_SHA_LENGTH] == 32 and _HEX.fullmatch(sha):
+                entries[sha.decode()] = line[_SHA_LENGTH + 1 :]
+            elif line:  # a truncated last line, or junk
+                self._dirty = True
+        return entries
+
+    def get(self, sha: str, path: str) -> FileFacts | None:
+        """The cached facts of a file with content hash ``sha``, now at ``path``; None when
+        there are none or they are malformed (then they are dropped)."""
+        entry = self._stored.get(sha)
+        if entry is None:
+            return None
+        try:
+            facts = decode_entry(entry, path)
+        except Malformed:
+            facts = None
+        if facts is None or facts.sha != sha:
+            del self._stored[sha]
+            self._dirty = True
+            return None
+        self._used[sha] = entry
+        return facts
+
+    def put(self, sha: str, entry: bytes) -> None:
+        """Remember the entry (``encode_entry``) of a file just extracted."""
+        if sha not in self._used:
+            self._used[sha] = entry
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the entries this scan used, if they differ from the file's; a failure to
+        write (a read-only checkout, a full disk) only means no cache next time."""
+        if not (self._dirty or self._used.keys() != self._stored.keys()):
+            return
+        parts = [self._header()]
+        parts.extend(sha.encode() + b" " + entry for sha, entry in sorted(self._used.items()))
+        try:
+            _prepare_directory(self.directory)
+            _write_atomically(self.path, b"\n".join(parts) + b"\n")
+        except OSError:
+            return
+        self._stored = dict(self._used)
+        self._dirty = False
+
+
+def _facts_codec() -> tuple[Encoder, Decoder]:
+    global _CODEC
+    if _CODEC is None:
+        _CODEC = codec(FileFacts)
+    return _CODEC
+
+
+_CODEC: tuple[Encoder, Decoder] | None = None
+_SHA_LENGTH = 32  # hex digits of digest.content_hash
+_HEX = re.compile(rb"[0-9a-f]{32}")
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file (not a symlink, FIFO or device that a
+    hostile repository could put in the cache's place), else None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _prepare_directory(directory: str) -> None:
+    """Create the cache directory with its .gitignore and CACHEDIR.TAG; never overwrite or
+    follow anything already there."""
+    os.makedirs(directory, exist_ok=True)
+    for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
+        try:
+            fd = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    directory = os.path.dirname(path)
+    temp = os.path.join(directory, f"{FACTS_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    replaced = False
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+        replaced = True
+    finally:  # also on Ctrl-C: never leave a partial file
+        if not replaced:
+            _unlink(temp)
+    _remove_stale_temps(directory)
+
+
+def _remove_stale_temps(directory: str) -> None:
+    """Temporary files of scans that were killed (SIGKILL leaves no chance to clean up)."""
+    now = time.time()
+    for entry in _scandir(directory):
+        if entry.name.startswith(FACTS_FILE + ".") and entry.name.endswith(".tmp"):
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime > _STALE_TEMP:
+                    _unlink(entry.path)
+            except OSError:
+                continue
+
+
+def _scandir(directory: str) -> Iterator[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as it:
+            yield from it
+    except OSError:
+        return
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

@@ -1,0 +1,69 @@
+"""Where a scan spends its time, stage by stage: runs the pipeline in this process and
+times each stage function the pipeline calls (by wrapping the names ``archlint.pipeline``
+imported; measurement only).
+
+    python benchmarks/stages.py TREE CACHE_DIR JOBS
+
+Prints JSON: {"stages": {group: seconds}, "functions": {name: seconds}, "total": seconds}.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import archlint.pipeline as pipeline
+from archlint.report.json_report import render_json
+
+GROUPS = {
+    "discover": ("load_settings", "list_tree", "discover_deploy", "name_modules"),
+    "cache and extraction": ("facts_cache", "extract_files"),
+    "graph": ("build_import_graph", "runtime_edges", "aggregate", "coupling_graph", "infrastructure_databases"),
+    "analysis": (
+        "resolve_processes",
+        "assemble_services",
+        "find_cycles",
+        "domain_depth",
+        "find_clusters",
+        "split_candidates",
+        "decide",
+        "package_metrics",
+        "govern",
+    ),
+}
+
+
+def main() -> None:
+    root, cache_dir, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    spent: dict[str, float] = {}
+
+    def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+
+        return run
+
+    for names in GROUPS.values():
+        for name in names:
+            if hasattr(pipeline, name):
+                setattr(pipeline, name, timed(name, getattr(pipeline, name)))
+    start = time.perf_counter()
+    result = pipeline.scan(pipeline.ScanOptions(root, jobs=jobs, cache=True, cache_dir=cache_dir))
+    rendered = time.perf_counter()
+    render_json(result.report)
+    end = time.perf_counter()
+    stages = {group: sum(spent.get(n, 0.0) for n in names) for group, names in GROUPS.items()}
+    stages["report (JSON)"] = end - rendered
+    stages["other"] = (end - start) - sum(stages.values())
+    print(json.dumps({"stages": stages, "functions": spent, "total": end - start}))
+
+
+if __name__ == "__main__":
+    main()
