@@ -29,7 +29,9 @@ from archlint.model.facts import DYNAMIC, TYPE_CHECKING, FileFacts
 from archlint.model.findings import Finding, Location
 from archlint.model.infrastructure import engines_of
 from archlint.model.rules import RULES
-from archlint.model.system import FUNCTION_KINDS, Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Service
+from archlint.model.system import (
+    FUNCTION_KINDS, Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Service, safe_address,
+)
 
 UNKNOWN = "\x00"  # stands for a part of a template that has no value
 EXTERNAL = "external:"
@@ -40,6 +42,8 @@ _DEFAULT_NAMES = {"redis": "0"}
 _EVENT_PROTOCOLS = frozenset({"sqs", "sns", "kafka", "amqp", "eventbridge", "nats", "pubsub", "kinesis"})
 _SYNC = frozenset({"http", "grpc"})
 _MAX_EVIDENCE = 8
+# Stores with no server of their own to share: a cloud account's tables, a file on disk.
+_NO_SERVER = frozenset({"dynamodb", "s3", "sqlite"})
 
 
 @dataclass(slots=True)
@@ -338,7 +342,9 @@ class _Assembly:
                 placeholder = self.dbs.get((instance, name, SQL))
                 if placeholder is not None:
                     return placeholder
-            self.dbs[key] = _Db(engine, instance, name)
+            server = next((d.infra for (i, _, e), d in sorted(self.dbs.items())
+                           if i == instance and d.infra is not None and (e == engine or engine == SQL)), None)
+            self.dbs[key] = _Db(engine, instance, name, server)  # the server's deploy entry is evidence too
         return self.dbs[key]
 
     def resolve_data(self, uses: Sequence[DataUse]) -> list[DataUse]:
@@ -425,7 +431,7 @@ class _Assembly:
                 if not self.reach.counts(service.name, e.module, e.scope):
                     continue
                 channel = substitute(e.channel, service.environment)
-                where = self.where(e.module, e.line, f"{e.protocol} {e.role} {_safe(e.channel)}")
+                where = self.where(e.module, e.line, f"{e.protocol} {e.role} {safe_address(e.channel)}")
                 if e.role == CLIENT and e.protocol in _SYNC:
                     clients.append((service, e))
                 elif e.role == CLIENT:  # nameko RPC: a proxy names the service it calls
@@ -449,7 +455,7 @@ class _Assembly:
                 continue
             if target is not None and target != service.name:
                 found[(service.name, target, e.protocol, channel)].append(
-                    self.where(e.module, e.line, f"{e.protocol} client {_safe(e.channel)}"))
+                    self.where(e.module, e.line, f"{e.protocol} client {safe_address(e.channel)}"))
         for source, protocol, channel, where in producers:
             for target, c_protocol, pattern, c_where in consumers:
                 if source != target and protocol == c_protocol and topic_match(protocol, channel, pattern):
@@ -476,7 +482,7 @@ class _Assembly:
         if e.protocol == "grpc":
             channel = e.channel
         else:
-            channel = _safe(resolved.replace(UNKNOWN, "{}"))
+            channel = safe_address(resolved.replace(UNKNOWN, "{}"))
         if target is not None:
             return target, channel
         if host in self.infra_hosts or host.split(".")[0] in self.infra_hosts and ".svc" in host:
@@ -523,9 +529,9 @@ class _Assembly:
                 continue
             seen.add((module, line, host))
             path = self.index.modules[module].path
-            message = f"{what} address with the host '{host}' written into the code: {_safe(template)}"
+            message = f"{what} address with the host '{host}' written into the code: {safe_address(template)}"
             out.append(Finding(rule.code, rule.severity, message, path, line, f"{module}:{host}",
-                               (Location(path, line, _safe(template)),)))
+                               (Location(path, line, safe_address(template)),)))
         return out
 
     def shared_servers(self, databases: Sequence[Database]) -> list[Finding]:
@@ -534,7 +540,7 @@ class _Assembly:
             return []
         by_instance: dict[str, list[Database]] = defaultdict(list)
         for db in databases:
-            if db.services and db.instance:
+            if db.services and db.instance and db.engine not in _NO_SERVER:
                 by_instance[db.instance].append(db)
         out = []
         for instance, dbs in sorted(by_instance.items()):
@@ -559,11 +565,6 @@ def _db_id(db: _Db, engines: set[str]) -> str:
         return f"unresolved:{db.name.rstrip('?')}"
     base = f"{db.instance}/{db.name}" if db.name else db.instance
     return f"{base}#{db.engine}" if len(engines) > 1 else base
-
-
-def _safe(text: str) -> str:
-    """An address fit to print: no user or password, no query string."""
-    return re.sub(r"(://)[^/@\s]*@", r"\1", text).partition("?")[0]
 
 
 @dataclass(slots=True)

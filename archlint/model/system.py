@@ -17,6 +17,7 @@ Every record carries where it was seen (``Location``): a deploy file entry or a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from archlint.model.findings import Location
@@ -166,3 +167,8 @@ class Link:
     protocol: str
     channel: str
     evidence: tuple[Location, ...]
+
+
+def safe_address(text: str) -> str:
+    """An address fit to print: no user or password, no query string."""
+    return re.sub(r"(://)[^/@\s]*@", r"\1", text).partition("?")[0]

@@ -16,7 +16,7 @@ from archlint.model.check import BaselineEntry, CheckOutcome
 from archlint.model.findings import Finding, Location
 from archlint.model.infrastructure import engines_of
 from archlint.model.report import SCHEMA_VERSION, Cycle, Dependency, Report
-from archlint.model.system import Database, DeployUnit, Process, Service
+from archlint.model.system import Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Process, Service, safe_address
 
 
 def location(loc: Location) -> dict[str, Any]:
@@ -199,6 +199,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "check": check(report.check),
         **deployment(report),
         "databases": [_database(d) for d in sorted(report.databases, key=lambda d: (d.id, d.engine))],
+        **code_facts(report),
     }
 
 
@@ -217,6 +218,8 @@ def _service(s: Service) -> dict[str, Any]:
         "hosts": sorted(s.hosts),
         "processes": [_process(p) for p in s.processes],
         "modules": sorted(s.modules),
+        "entrypoints": [{"module": e.module, "kind": e.kind, "name": e.name, "line": e.line}
+                        for e in sorted(s.entrypoints, key=lambda e: (e.module, e.line, e.kind, e.name))],
     }
 
 
@@ -256,6 +259,41 @@ def _database(d: Database) -> dict[str, Any]:
         "services": sorted(d.services),
         "modules": sorted(d.modules),
         "evidence": [location(e) for e in d.evidence],
+    }
+
+
+def _link(link: Link) -> dict[str, Any]:
+    return {"source": link.source, "target": link.target, "protocol": link.protocol,
+            "channel": link.channel, "evidence": [location(e) for e in link.evidence]}
+
+
+def code_facts(report: Report) -> dict[str, Any]:
+    """How the parts talk and what the code says about data, per module and line (URLs
+    without user, password or query: they may hold secrets)."""
+    path = {m.id: m.path for m in report.modules}
+
+    def entrypoint(e: Entrypoint) -> dict[str, Any]:
+        return {"module": e.module, "kind": e.kind, "name": e.name, "path": path.get(e.module, ""), "line": e.line}
+
+    def data(u: DataUse) -> dict[str, Any]:
+        return {"module": u.module, "path": path.get(u.module, ""), "line": u.line, "engine": u.engine,
+                "access": u.access, "url": safe_address(u.url) if u.url else None,
+                "database": u.database, "tables": sorted(u.tables)}
+
+    def endpoint(e: Endpoint) -> dict[str, Any]:
+        return {"module": e.module, "path": path.get(e.module, ""), "line": e.line, "role": e.role,
+                "protocol": e.protocol, "channel": safe_address(e.channel),
+                "address": safe_address(e.address) if e.address else None}
+
+    return {
+        "communication": [_link(link) for link in sorted(
+            report.links, key=lambda k: (k.source, k.target, k.protocol, k.channel))],
+        "entrypoints": [entrypoint(e) for e in sorted(
+            report.entrypoints, key=lambda e: (e.module, e.line, e.kind, e.name))],
+        "data_access": [data(u) for u in sorted(
+            report.data_uses, key=lambda u: (u.module, u.line, u.access, u.engine, u.tables, u.url or ""))],
+        "endpoints": [endpoint(e) for e in sorted(
+            report.endpoints, key=lambda e: (e.module, e.line, e.role, e.protocol, e.channel))],
     }
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from archlint.model.calls import CallCoverage
-from archlint.model.findings import ERROR, WARNING, Finding
+from archlint.model.findings import ERROR, WARNING, Finding, Location
 from archlint.model.report import Report
 from archlint.report.console import make_console
 from archlint.report.check_text import contracts_section
@@ -25,6 +25,8 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     _summary(console, report)
     _verdict(console, report, verbose)
     _services(console, report, verbose)
+    _data(console, report, verbose)
+    _links(console, report, verbose)
     _depended_on(console, report, verbose)
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
@@ -105,6 +107,51 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
             f"{software} ({', '.join(sorted(names))})" for software, names in sorted(infrastructure.items())))
     if report.services or infrastructure:
         console.print()
+
+
+def _where(locations: tuple[Location, ...]) -> str:
+    first = locations[0] if locations else None
+    if first is None:
+        return ""
+    text = f"{first.path}:{first.line}" if first.line else first.path
+    return text + (f" (+{len(locations) - 1})" if len(locations) > 1 else "")
+
+
+def _data(console: Console, report: Report, verbose: bool) -> None:
+    """Where the data lives and who uses it: the facts behind shared-database verdicts."""
+    if not report.databases:
+        return
+    table = Table(title="Data", title_justify="left", box=None, pad_edge=False)
+    for column in ("database", "engine", "services", "tables", "evidence"):
+        table.add_column(column)
+    shown = report.databases if verbose else report.databases[:TOP]
+    for db in shown:
+        tables = ", ".join(db.tables[: None if verbose else 5])
+        if not verbose and len(db.tables) > 5:
+            tables += f", +{len(db.tables) - 5}"
+        table.add_row(db.id, db.engine, ", ".join(db.services) or "-", tables or "-", _where(db.evidence))
+    console.print(table)
+    if len(shown) < len(report.databases):
+        console.print(f"  ... and {len(report.databases) - len(shown)} more (--verbose)")
+    console.print()
+
+
+def _links(console: Console, report: Report, verbose: bool) -> None:
+    """How services talk: the edges a microservice verdict rests on."""
+    if not report.links:
+        return
+    table = Table(title="Links", title_justify="left", box=None, pad_edge=False)
+    for column in ("from", "to", "protocol", "channel", "evidence"):
+        table.add_column(column)
+    shown = report.links if verbose else report.links[:TOP]
+    for link in shown:
+        table.add_row(link.source, link.target, link.protocol, link.channel, _where(link.evidence))
+    console.print(table)
+    if len(shown) < len(report.links):
+        console.print(f"  ... and {len(report.links) - len(shown)} more (--verbose)")
+    console.print()
+
+
 def calls_line(c: CallCoverage) -> str:
     """How much of the call graph is known (docs/calls.md)."""
     return (
