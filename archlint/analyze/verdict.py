@@ -204,6 +204,28 @@ def _services(per_service: Sequence[ServiceVerdict], services: Sequence[Service]
     return MIXED, reasons
 
 
+def _schema_per_service(db: Database, uses: Sequence[DataUse]) -> dict[str, set[str]] | None:
+    """Each service's schemas in a shared database, when every table it uses there is
+    schema-qualified and no two services use one schema; else None."""
+    schemas: dict[str, set[str]] = defaultdict(set)
+    for use in uses:
+        if use.database != db.id or use.service is None:
+            continue
+        for table in use.tables:
+            schema, dot, _ = table.rpartition(".")
+            if not dot:
+                return None
+            schemas[use.service].add(schema)
+    if set(schemas) != set(db.services):
+        return None
+    seen: set[str] = set()
+    for names in schemas.values():
+        if names & seen:
+            return None
+        seen |= names
+    return dict(schemas)
+
+
 def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Reason]]:
     """Per service, the reasons it is not isolated; also emits the matching findings."""
     out: dict[str, list[Reason]] = {s.name: [] for s in facts.services}
@@ -263,7 +285,14 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
 
     # shared databases, tables and foreign keys
     for db in sorted(facts.databases, key=lambda d: d.id):
-        if len(db.services) >= 2:
+        schemas = _schema_per_service(db, facts.data_uses) if len(db.services) >= 2 else None
+        if schemas:
+            rule = RULES["AL210"]
+            owned = "; ".join(f"{service}: {', '.join(sorted(names))}" for service, names in sorted(schemas.items()))
+            first = db.evidence[0] if db.evidence else Location("", 0)
+            findings.append(Finding(rule.code, rule.severity, f"services share the database {db.id}, each in its own "
+                                    f"schema ({owned})", first.path, first.line, db.id, db.evidence))
+        elif len(db.services) >= 2:
             add("AL202", db.services, f"services {', '.join(sorted(db.services))} share the database {db.id}", db.evidence, db.id)
     table_users: dict[tuple[str, str], set[str]] = defaultdict(set)
     table_where: dict[tuple[str, str], list[Location]] = defaultdict(list)

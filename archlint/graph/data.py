@@ -386,7 +386,8 @@ class DataRecognizer:
                     label = _class_text(names, m.id, f"{qualname}.Meta", "app_label") or django_label(t.module.name, self.django_labels)
                     table = f"{label}_{qualname.rpartition('.')[2].lower()}" if label else None
             elif own is not None:
-                table = None if abstract else own
+                schema = _table_schema(names, m.id, qualname)
+                table = None if abstract else f"{schema}.{own}" if schema else own
             elif "sqlmodel.SQLModel" in bases and keywords.get("table") == ("name", "True"):
                 table = qualname.rpartition(".")[2].lower()
             elif any(b.endswith("SQLAlchemy().Model") or b.endswith("SQLAlchemy().Model()") for b in bases) and not abstract:
@@ -568,6 +569,20 @@ def _class_binder(names: Names, module_id: str, scope: str, name: str) -> Sym:
 def _class_text(names: Names, module_id: str, scope: str, name: str) -> str | None:
     found = _class_binder(names, module_id, scope, name)
     return found.template if isinstance(found, Text) else None
+
+
+def _table_schema(names: Names, module_id: str, qualname: str) -> str | None:
+    """SQLAlchemy's ``__table_args__ = {"schema": "orders"}`` (or a tuple ending in that
+    dict): the schema a declarative model's table lives in."""
+    t = names.table(module_id)
+    binders = t.binders.get(qualname, {}).get("__table_args__") if t else None
+    if not binders or binders[-1][0] != "value":
+        return None
+    value = binders[-1][2]
+    if value[0] == "list" and value[1]:
+        value = value[1][-1]
+    schema = value[1].get("schema") if value[0] == "dict" else None
+    return str(schema[1]) if schema and schema[0] == "str" else None
 
 
 def _class_flag(names: Names, module_id: str, scope: str, name: str) -> bool:
