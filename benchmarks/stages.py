@@ -22,6 +22,8 @@ GROUPS = {
     "discover": ("load_settings", "list_tree", "discover_deploy", "name_modules"),
     "cache and extraction": ("facts_cache", "extract_files"),
     "graph": ("build_import_graph", "runtime_edges", "aggregate", "coupling_graph", "infrastructure_databases"),
+    "call graph": ("build_call_graph", "with_call_weights"),
+    "data and communication": ("read_code", "assemble_system"),
     "analysis": (
         "resolve_processes",
         "assemble_services",

@@ -22,6 +22,7 @@ resolver; this one only needs to recognise third-party APIs and constants.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -196,15 +197,17 @@ def _table(module: Module, facts: FileFacts) -> _Table:
     return t
 
 
-def _parts(text: str) -> list[tuple[str, int]]:
-    """``a.b().c`` -> [("a", 0), ("b", 1), ("c", 0)]; [] when it is not such a chain."""
+@functools.lru_cache(maxsize=65536)
+def _parts(text: str) -> tuple[tuple[str, int], ...]:
+    """``a.b().c`` -> (("a", 0), ("b", 1), ("c", 0)); () when it is not such a chain.
+    Cached: a code base writes the same few thousand chains again and again."""
     out = []
     for piece in text.split("."):
         match = _PART.fullmatch(piece)
         if match is None:
-            return []
+            return ()
         out.append((match.group(1), len(match.group(2)) // 2))
-    return out
+    return tuple(out)
 
 
 def _chain(scope: str) -> Iterator[str]:
@@ -223,6 +226,8 @@ class Names:
         self.facts = facts
         self._tables: dict[str, _Table | None] = {}
         self._memo: dict[tuple[str, str, str], Sym] = {}
+        # Every recogniser asks what each call's function is: answer each call once.
+        self._callees: dict[int, Sym] = {}
         self._active: set[tuple[str, str, str]] = set()
         self._depth = 0
         self._settings: list[str] | None = None
@@ -258,7 +263,12 @@ class Names:
         """What the function of ``call`` is."""
         if not call.func:
             return None
-        return self.dotted(module_id, call.scope, call.func, call.line)
+        if self._frames:
+            return self.dotted(module_id, call.scope, call.func, call.line)
+        key = id(call)  # the facts hold every CallSite for the whole scan: ids stay unique
+        if key not in self._callees:
+            self._callees[key] = self.dotted(module_id, call.scope, call.func, call.line)
+        return self._callees[key]
 
     def value(self, module_id: str, scope: str, value: Value | None, line: int = 0) -> Sym:
         """What a value written in ``scope`` of a module is."""
