@@ -32,7 +32,7 @@ from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.graph.instances import infrastructure_databases
 from archlint.graph.services import assemble_services, resolve_processes
-from archlint.graph.system import assemble_system, read_code
+from archlint.graph.system import assemble_system, module_tables, read_code
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
@@ -166,11 +166,13 @@ def _scan(options: ScanOptions) -> Scan:
         return replace(edge_location(a, b), note=f"{source} -> {target} ({a} -> {b})")
 
     package_cycles = find_cycles(packages, package_location)
-    coupling = coupling_graph(weighted, by_id)
+    tables = module_tables(code.data)
+    coupling = coupling_graph(weighted, by_id, tables, module_tables(code.data, ("model",)))
     partition = find_clusters(
         coupling,
         by_id,
         depth=depth,
+        module_tables=tables,
         excluded=[m for m in by_id if m not in coupling],
     )
     splits = split_candidates(partition, weighted, by_id, cycles)

@@ -42,6 +42,7 @@ def coupling_graph(
     imports: nx.DiGraph,
     modules: Mapping[str, Module],
     module_tables: Mapping[str, Iterable[str]] | None = None,
+    definers: Mapping[str, Iterable[str]] | None = None,
 ) -> nx.Graph:
     """Undirected weighted graph over non-peripheral modules, nodes inserted in sorted order
     (with a seeded Louvain, the same input gives the same clusters)."""
@@ -74,8 +75,15 @@ def coupling_graph(
                     users.setdefault(table, []).append(module)
         for table in sorted(users):
             group = sorted(users[table])
-            if len(group) < 2:
-                continue
-            for a, b in combinations(group, 2):
-                add(a, b, TABLE_WEIGHT / len(group))
+            owners = [m for m in group if table in (definers or {}).get(m, ())]
+            if owners:  # a table pulls its users towards the modules whose models define it
+                for a, b in combinations(owners, 2):
+                    add(a, b, TABLE_WEIGHT / len(owners))
+                for user in group:
+                    if user not in owners:
+                        for owner in owners:
+                            add(user, owner, TABLE_WEIGHT / len(owners))
+            elif len(group) >= 2:
+                for a, b in combinations(group, 2):
+                    add(a, b, TABLE_WEIGHT / len(group))
     return graph

@@ -586,6 +586,19 @@ def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequenc
     return CodeUses(entrypoints, DataRecognizer(names).run(), CommRecognizer(names).run())
 
 
+def module_tables(uses: Sequence[DataUse], access: Iterable[str] = ("model", "sql", "collection", "table")
+                  ) -> dict[str, set[str]]:
+    """The tables each module touches (or, with ``access=("model",)``, defines): modules on
+    one table belong together (coupling clusters), and a cluster's own tables make it a
+    better split candidate."""
+    kinds = set(access)
+    out: dict[str, set[str]] = defaultdict(set)
+    for use in uses:
+        if use.access in kinds:
+            out[use.module].update(t for t in use.tables if "{" not in t)
+    return {module: tables for module, tables in out.items() if tables}
+
+
 def wrapped_apps(units: Sequence[DeployUnit], entrypoints: Sequence[Entrypoint]) -> list[Entrypoint]:
     """A function whose handler is a web application module (serverless-wsgi's
     ``wsgi_handler.handler`` running ``custom.wsgi.app``): a whole app in one function."""
@@ -624,4 +637,4 @@ def assemble_system(
     )
 
 
-__all__ = ["EXTERNAL", "CodeUses", "System", "assemble_system", "read_code", "wrapped_apps", "literal_host", "parse_address", "substitute", "topic_match"]
+__all__ = ["EXTERNAL", "CodeUses", "module_tables", "System", "assemble_system", "read_code", "wrapped_apps", "literal_host", "parse_address", "substitute", "topic_match"]
