@@ -122,11 +122,14 @@ def test_serverless_functions_tables_and_a_wrapped_web_app(reports):
 
 
 def test_text_report_shows_data_and_links():
-    out = run_cli("scan", str(FIXTURES / "microservices"), "--no-cache").stdout
-    data = out[out.index("Data"):out.index("Links")]
-    assert "postgres/orders" in data and "order_items, orders" in data
-    rows = [line.split() for line in out[out.index("Links"):].splitlines()]
-    assert ["payments", "shipping", "kafka", "payment-events", "services/payments/app/kafka.py:15"] in rows
+    out = run_cli("scan", str(FIXTURES / "microservices"), "--no-cache", env={"COLUMNS": "80"}).stdout
+    data = out[out.index("\nData\n"):out.index("\nLinks\n")].splitlines()
+    assert "  postgres/orders (postgresql): orders; tables order_items, orders" in data
+    links = out[out.index("\nLinks\n"):].splitlines()
+    row = links.index("  payments -> shipping  kafka payment-events")
+    # evidence under the row, whole even in a narrow terminal
+    assert links[row + 1].split()[0] == "services/payments/app/kafka.py:15"
+    assert links[row + 2].split()[0] == "services/shipping/shipping/worker.py:24"
 
 
 def test_urls_in_the_report_carry_no_credentials():

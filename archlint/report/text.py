@@ -109,28 +109,29 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
         console.print()
 
 
-def _where(locations: tuple[Location, ...]) -> str:
-    first = locations[0] if locations else None
-    if first is None:
-        return ""
-    text = f"{first.path}:{first.line}" if first.line else first.path
-    return text + (f" (+{len(locations) - 1})" if len(locations) > 1 else "")
+def _evidence(console: Console, locations: tuple[Location, ...], verbose: bool, limit: int = 2) -> None:
+    """Evidence under its row, whole: a path a user opens must never be cut to fit."""
+    shown = locations if verbose else locations[:limit]
+    for e in shown:
+        console.print(Text(f"      {e.path}:{e.line}" if e.line else f"      {e.path}") +
+                      Text(f"  {e.note}" if e.note else "", style="dim"))
+    if len(shown) < len(locations):
+        console.print(f"      ... and {len(locations) - len(shown)} more (--verbose)")
 
 
 def _data(console: Console, report: Report, verbose: bool) -> None:
     """Where the data lives and who uses it: the facts behind shared-database verdicts."""
     if not report.databases:
         return
-    table = Table(title="Data", title_justify="left", box=None, pad_edge=False)
-    for column in ("database", "engine", "services", "tables", "evidence"):
-        table.add_column(column)
+    console.print(Text("Data", style="bold"))
     shown = report.databases if verbose else report.databases[:TOP]
     for db in shown:
-        tables = ", ".join(db.tables[: None if verbose else 5])
-        if not verbose and len(db.tables) > 5:
-            tables += f", +{len(db.tables) - 5}"
-        table.add_row(db.id, db.engine, ", ".join(db.services) or "-", tables or "-", _where(db.evidence))
-    console.print(table)
+        tables = ", ".join(db.tables[: None if verbose else 6])
+        if not verbose and len(db.tables) > 6:
+            tables += f", +{len(db.tables) - 6}"
+        users = ", ".join(db.services) or "no service"
+        console.print(f"  {db.id} ({db.engine}): {users}" + (f"; tables {tables}" if tables else ""))
+        _evidence(console, db.evidence, verbose, limit=3)  # the server's deploy entries, then the code
     if len(shown) < len(report.databases):
         console.print(f"  ... and {len(report.databases) - len(shown)} more (--verbose)")
     console.print()
@@ -140,13 +141,11 @@ def _links(console: Console, report: Report, verbose: bool) -> None:
     """How services talk: the edges a microservice verdict rests on."""
     if not report.links:
         return
-    table = Table(title="Links", title_justify="left", box=None, pad_edge=False)
-    for column in ("from", "to", "protocol", "channel", "evidence"):
-        table.add_column(column)
+    console.print(Text("Links", style="bold"))
     shown = report.links if verbose else report.links[:TOP]
     for link in shown:
-        table.add_row(link.source, link.target, link.protocol, link.channel, _where(link.evidence))
-    console.print(table)
+        console.print(f"  {link.source} -> {link.target}  {link.protocol} {link.channel}")
+        _evidence(console, link.evidence, verbose)
     if len(shown) < len(report.links):
         console.print(f"  ... and {len(report.links) - len(shown)} more (--verbose)")
     console.print()
