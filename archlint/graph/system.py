@@ -42,6 +42,9 @@ _DEFAULT_NAMES = {"redis": "0"}
 _EVENT_PROTOCOLS = frozenset({"sqs", "sns", "kafka", "amqp", "eventbridge", "nats", "pubsub", "kinesis"})
 _SYNC = frozenset({"http", "grpc"})
 _MAX_EVIDENCE = 8
+_DB_NAME_VAR = re.compile(r"(^|_)(DB|DATABASE|DBNAME)(_?NAME)?$", re.I)
+_BROKER_VAR = re.compile(r"BROKER|CELERY|QUEUE|RABBIT|AMQP|KAFKA|NATS|(^|_)RQ_|CACHE|SESSION", re.I)
+_HOST_VALUE = re.compile(r"[A-Za-z][\w.-]*(:\d+)?")
 # Stores with no server of their own to share: a cloud account's tables, a file on disk.
 _NO_SERVER = frozenset({"dynamodb", "s3", "sqlite"})
 
@@ -350,6 +353,7 @@ class _Assembly:
     def resolve_data(self, uses: Sequence[DataUse]) -> list[DataUse]:
         resolved: list[DataUse] = []
         for service in self.services:
+            configured = self.configured(service)
             mine = [u for u in uses if self.reach.counts(service.name, u.module, u.scope)]
             relational: list[tuple[DataUse, _Db]] = []
             by_module: dict[str, _Db] = {}
@@ -359,6 +363,8 @@ class _Assembly:
                             u.access == "collection" and u.module == use.module for u in mine):
                         continue  # the collections say which databases it reaches
                     found = self.database(service, use)
+                    if found is None:
+                        found = self.only(configured, use.engine)
                     if found is None:
                         if use.access == "connect":
                             self.unresolved += 1
@@ -373,10 +379,51 @@ class _Assembly:
                     continue
                 found = by_module.get(use.module) or (relational[0][1] if relational else None)
                 if found is None:
-                    found = self.db(SQL, "", f"{service.name}?")
+                    found = self.only(configured, SQL) or self.db(SQL, "", f"{service.name}?")
                 self.attach(found, service, use)
                 resolved.append(self.copy(use, service, found))
+            for db, where in configured:
+                if service.name not in db.services:  # configured, whatever the code says of it
+                    db.used = True
+                    db.services.add(service.name)
+                    db.evidence.append(where)
         return resolved
+
+    def configured(self, service: Service) -> list[tuple[_Db, Location]]:
+        """Datastores the service's own deployment points it at: an environment value that
+        is a datastore's host (``DB_HOST=postgres``) or a URL on it, the database named by
+        the URL or by a ``*_DB`` / ``*_NAME`` variable, else the only one the server
+        creates. Code often reads these through a framework's config file archlint cannot
+        follow; the deployment still says where the service's data lives."""
+        env = service.environment
+        names = [v for k, v in sorted(env.items()) if _DB_NAME_VAR.search(k) and v and "/" not in v]
+        out: dict[tuple[str, str, str], tuple[_Db, Location]] = {}
+        for key, value in sorted(env.items()):
+            if not value or _BROKER_VAR.search(key):
+                continue
+            address = parse_address(value) if "://" in value or _HOST_VALUE.fullmatch(value) else None
+            if address is None or address.host is None or address.host not in self.instance_of:
+                continue
+            instance = self.instance_of[address.host]
+            for engine in sorted(self.infra_engines.get(instance, ())):
+                if address.scheme and url_engine(value) not in (None, engine):
+                    continue
+                name = address.path.strip("/").split("/")[0] if "://" in value else ""
+                declared = sorted({n for (i, n, e), d in self.dbs.items() if i == instance and e == engine and n and d.infra})
+                if not name:
+                    name = next((n for n in names if n in declared), None) or (declared[0] if len(declared) == 1 else "")
+                    if not name and len(names) == 1:
+                        name = names[0]
+                db = self.db(engine, instance, name)
+                out.setdefault((instance, db.name, engine), (db, Location(service.where.path, service.where.line,
+                                                                          f"{service.name}: {key}={safe_address(value)}")))
+        return [out[k] for k in sorted(out)]
+
+    @staticmethod
+    def only(configured: list[tuple[_Db, Location]], engine: str) -> _Db | None:
+        """The one configured datastore a connection of ``engine`` can be, if there is one."""
+        fits = [db for db, _ in configured if db.engine == engine or (engine == SQL and db.engine in RELATIONAL)]
+        return fits[0] if len(fits) == 1 else None
 
     def attach(self, db: _Db, service: Service, use: DataUse) -> None:
         db.used = True

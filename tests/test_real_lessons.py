@@ -1,0 +1,98 @@
+"""What real repositories taught about data and communication, as small hand-written
+systems (the real code is not ours to commit): each test names the repository."""
+
+from __future__ import annotations
+
+from conftest import scan_in_process, write_tree
+
+
+def databases(report: dict) -> list[tuple]:
+    return [(d["id"], d["services"], d["tables"], [(e["path"], e["line"], e["note"]) for e in d["evidence"]])
+            for d in report["databases"]]
+
+
+NAMEKO_LIKE = {
+    # nameko-examples: the database URL lives in a framework's config.yml
+    # (`${DB_HOST:localhost}`) that archlint does not read; the deployment still says
+    # where each service's data is.
+    "docker-compose.yml": """
+        services:
+          postgres:
+            image: postgres
+            environment:
+              POSTGRES_DB: "orders"
+          redis:
+            image: redis
+          rabbit:
+            image: rabbitmq:3.7-management
+          orders:
+            build: ./orders
+            environment:
+              DB_HOST: "postgres"
+              DB_NAME: "orders"
+              RABBIT_HOST: "rabbit"
+          products:
+            build: ./products
+            environment:
+              REDIS_HOST: "redis"
+              RABBIT_HOST: "rabbit"
+        """,
+    "orders/Dockerfile": "FROM python:3.12\nCOPY . /app\nCMD [\"python\", \"-m\", \"orders.service\"]\n",
+    "orders/config.yml": "DB_URIS:\n  \"orders:Base\": postgresql://${DB_USER:postgres}@${DB_HOST:localhost}/${DB_NAME:orders}\n",
+    "orders/orders/__init__.py": "",
+    "orders/orders/service.py": """
+        import yaml
+        from sqlalchemy import create_engine
+        from orders.models import Base
+
+        def get_url():
+            with open("config.yml") as f:
+                return yaml.safe_load(f)["DB_URIS"]["orders:Base"]
+
+        engine = create_engine(get_url())
+        """,
+    "orders/orders/models.py": """
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Order(Base):
+            __tablename__ = "orders"
+        """,
+    "products/Dockerfile": "FROM python:3.12\nCOPY . /app\nCMD [\"python\", \"-m\", \"products.service\"]\n",
+    "products/products/__init__.py": "",
+    "products/products/service.py": """
+        import redis
+
+        def client(config):
+            return redis.StrictRedis.from_url(config.get("REDIS_URI"))
+        """,
+}
+
+
+def test_nameko_examples_datastores_from_the_deployments_environment(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, NAMEKO_LIKE))
+    assert databases(report) == [
+        ("postgres/orders", ["orders"], ["orders"], [
+            ("docker-compose.yml", 2, "compose service postgres"),
+            ("orders/orders/service.py", 9, "connection"),
+        ]),
+        # the broker variable (RABBIT_HOST) is not a database
+        ("redis", ["products"], [], [
+            ("docker-compose.yml", 6, "compose service redis"),
+            ("docker-compose.yml", 16, "products: REDIS_HOST=redis"),
+        ]),
+    ]
+    assert not [r for r in report["verdict"]["reasons"] if "no deployed value" in r["message"]]
+    assert report["verdict"]["kind"] == "microservices"
+
+
+def test_two_services_configured_with_one_database_share_it(tmp_path):
+    files = dict(NAMEKO_LIKE)
+    files["docker-compose.yml"] = NAMEKO_LIKE["docker-compose.yml"].replace(
+        'REDIS_HOST: "redis"', 'REDIS_HOST: "redis"\n              DATABASE_HOST: "postgres"\n              DB_NAME: "orders"')
+    report = scan_in_process(write_tree(tmp_path, files))
+    assert [d["services"] for d in report["databases"] if d["id"] == "postgres/orders"] == [["orders", "products"]]
+    assert "AL202" in {f["rule"] for f in report["findings"]}
+    assert report["verdict"]["kind"] == "generic-services"
