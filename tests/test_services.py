@@ -133,16 +133,17 @@ def test_services_are_deterministic_across_runs_and_jobs():
     }
 
 
-def test_text_report_has_a_services_table():
-    proc = run_cli("scan", str(FIXTURES / "generic-services"))
+def test_text_report_lists_services_with_their_processes():
+    proc = run_cli("scan", str(FIXTURES / "generic-services"), env={"COLUMNS": "60"})
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    start = lines.index(next(line for line in lines if line.startswith("Services")))
-    rows = [line.split() for line in lines[start + 2 : start + 7] if not line.startswith("Infrastructure")]
-    assert [row[:3] for row in rows if len(row) > 3] == [
-        ["orders", "orders", "orders"], ["payments", "payments", "payments"], ["shipping", "shipping", "shipping"],
-    ]
-    assert "shipping-worker" in "\n".join(lines[start : start + 8])
+    start = lines.index("Services")
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("Infrastructure"))
+    heads = [line.split(":")[0].strip() for line in lines[start + 1:end] if not line.startswith("      ")]
+    assert heads == ["orders", "payments", "shipping"]
+    shipping = lines[start + 1:end][[line.strip().split(":")[0] for line in lines[start + 1:end]].index("shipping"):]
+    assert shipping[0].startswith("  shipping: shipping, ") and "declared at docker-compose.yml:" in shipping[0]
+    assert any(line.strip().startswith("shipping-worker: ") for line in shipping[1:])
     assert "Infrastructure: adminer (adminer), postgres (db)" in proc.stdout
 
 

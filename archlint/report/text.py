@@ -79,23 +79,18 @@ def _verdict(console: Console, report: Report, verbose: bool) -> None:
 def _services(console: Console, report: Report, verbose: bool) -> None:
     """What the repository deploys: its services and the infrastructure next to them."""
     if report.services:
-        table = Table(title="Services", title_justify="left", box=None, pad_edge=False)
-        table.add_column("service")
-        table.add_column("root")
-        table.add_column("processes")
-        table.add_column("modules", justify="right")
-        table.add_column("declared at")
+        console.print(Text("Services", style="bold"))
         shown = report.services if verbose else report.services[:TOP]
         for service in shown:
-            processes = ", ".join(
-                f"{p.name} ({p.module or p.command})" for p in service.processes[: None if verbose else 4]
-            )
-            if not verbose and len(service.processes) > 4:
-                processes += f", +{len(service.processes) - 4}"
             where = f"{service.where.path}:{service.where.line}" if service.where.line else service.where.path
-            table.add_row(service.name, service.root, processes or "-", str(len(service.modules)),
-                          "implicit (no deploy files)" if service.implicit else where)
-        console.print(table)
+            modules = f"{len(service.modules)} module" + ("" if len(service.modules) == 1 else "s")
+            console.print(f"  {service.name}: {service.root}, {modules}, "
+                          + ("implicit (no deploy files)" if service.implicit else f"declared at {where}"))
+            processes = service.processes if verbose else service.processes[:4]
+            for p in processes:
+                console.print(f"      {p.name}: {p.module or p.command}")
+            if len(processes) < len(service.processes):
+                console.print(f"      ... and {len(service.processes) - len(processes)} more processes (--verbose)")
         if len(shown) < len(report.services):
             console.print(f"  ... and {len(report.services) - len(shown)} more (--verbose)")
     infrastructure: dict[str, set[str]] = {}
