@@ -96,3 +96,53 @@ def test_two_services_configured_with_one_database_share_it(tmp_path):
     assert [d["services"] for d in report["databases"] if d["id"] == "postgres/orders"] == [["orders", "products"]]
     assert "AL202" in {f["rule"] for f in report["findings"]}
     assert report["verdict"]["kind"] == "generic-services"
+
+
+SALEOR_LIKE = {
+    # saleor: DATABASES keyed by constants, URLs from dj_database_url with a default, a
+    # Redis client built from a parameter, and a test fixture connecting to localhost.
+    "Dockerfile": "FROM python:3.12\nCOPY . /app\nCMD [\"uvicorn\", \"shop.asgi:application\"]\n",
+    "shop/__init__.py": "",
+    "shop/asgi.py": "from django.core.asgi import get_asgi_application\n\napplication = get_asgi_application()\n",
+    "shop/settings.py": """
+        import dj_database_url
+
+        DEFAULT_DB = "default"
+        REPLICA_DB = "replica"
+        INSTALLED_APPS = ["shop.orders"]
+        DATABASES = {
+            DEFAULT_DB: dj_database_url.config(default="postgres://shop:shop@localhost:5432/shop", conn_max_age=60),
+            REPLICA_DB: dj_database_url.config(env="DATABASE_URL_REPLICA", default="postgres://shop:shop@localhost:5432/shop"),
+        }
+        """,
+    "shop/orders/__init__.py": "",
+    "shop/orders/models.py": """
+        from django.db import models
+
+        class Order(models.Model):
+            total = models.IntegerField()
+        """,
+    "shop/buffers.py": """
+        import redis
+
+        def buffer(url):
+            return redis.Redis.from_url(url)
+        """,
+    "shop/tests/__init__.py": "",
+    "shop/tests/conftest.py": """
+        import redis
+
+        client = redis.Redis(host="localhost", port=6379, db=0)
+        """,
+}
+
+
+def test_saleor_django_databases_keyed_by_constants_and_tests_left_out(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, SALEOR_LIKE))
+    assert databases(report) == [
+        # both aliases reach one database; the Django tables are in it, never in Redis
+        ("localhost/shop", ["shop"], ["orders_order"], [("shop/settings.py", 6, "connection")]),
+        # a client whose address is a parameter: unresolved, and a test's localhost is no database
+        ("unresolved:shop", ["shop"], [], [("shop/buffers.py", 4, "connection")]),
+    ]
+    assert [d["engine"] for d in report["databases"]] == ["postgresql", "redis"]

@@ -141,7 +141,9 @@ def value_of(node: Any, depth: int = 0) -> Value:
         for element in node.elements[:MAX_ITEMS]:
             if isinstance(element, cst.DictElement):
                 key = _string(element.key)
-                if key is not None:
+                if key is None and element.key.__class__ in (cst.Name, cst.Attribute):
+                    key = "{" + (dotted(element.key) or "") + "}"  # a constant, resolved later
+                if key is not None and key != "{}":
                     items[key] = value_of(element.value, depth + 1)
         return ("dict", items)
     if kind in (cst.List, cst.Tuple, cst.Set):

@@ -427,7 +427,8 @@ class DataRecognizer:
                 if a.target.startswith('DATABASES["'):
                     self._django_database(m, key.group(1) if key else "default", value, a.line)
                 elif isinstance(value, Data) and value.value[0] == "dict":
-                    for alias, entry in sorted(value.value[1].items(), key=lambda kv: (kv[0] != "default", kv[0])):
+                    aliases = {self._key(value, k, a.line): v for k, v in value.value[1].items()}
+                    for alias, entry in sorted(aliases.items(), key=lambda kv: (kv[0] != "default", kv[0])):
                         found = names.value(value.module, value.scope, entry, a.line)
                         if last == "DATABASES":
                             self._django_database(m, alias, found, a.line)
@@ -438,6 +439,12 @@ class DataRecognizer:
                 url = names.arg_text(call, m.id, None, "SQLALCHEMY_DATABASE_URI")
                 if url:
                     m.use(url_engine(url) or SQL, "connect", call.line, call.scope, url=url)
+
+    def _key(self, data: Data, key: str, line: int) -> str:
+        """A dict key written as a constant (``{DEFAULT_DB: ...}``), as its value."""
+        if key.startswith("{") and key.endswith("}"):
+            return self.names.text(data.module, data.scope, ("name", key[1:-1]), line) or key
+        return key
 
     def _django_database(self, m: _Module, alias: str, value: Sym, line: int) -> None:
         scope = f"DATABASES.{alias}"

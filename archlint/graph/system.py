@@ -21,6 +21,7 @@ from fnmatch import fnmatchcase
 from urllib.parse import unquote, urlsplit
 
 from archlint.graph.comm import CLIENT, CONSUMER, PRODUCER, SERVER, CommRecognizer, queue_name
+from archlint.graph.coupling import is_peripheral
 from archlint.graph.data import RELATIONAL, SQL, DataRecognizer, url_engine
 from archlint.graph.entrypoints import APPS, WRAPPED_APP, find_entrypoints
 from archlint.graph.names import Names
@@ -294,6 +295,11 @@ class _Assembly:
         self.infra_hosts = {h.lower() for u in units if u.infrastructure for h in (u.name, *u.hosts)}
         self.unresolved = 0
 
+    def counts(self, service: Service, module: str, scope: str) -> bool:
+        """Does a use in ``module`` count for ``service``? Tests and tooling never do: a
+        test's fixture talking to localhost is not where the service keeps its data."""
+        return not is_peripheral(self.index.modules[module]) and self.reach.counts(service.name, module, scope)
+
     def where(self, module: str, line: int, note: str = "") -> Location:
         return Location(self.index.modules[module].path, line, note)
 
@@ -339,7 +345,7 @@ class _Assembly:
         key = (instance, name, engine)
         if key not in self.dbs:
             for (i, n, e), existing in self.dbs.items():
-                if i == instance and n == name and (e == engine or engine == "sql"):
+                if i == instance and n == name and (e == engine or (engine == SQL and e in RELATIONAL)):
                     return existing
             if engine in RELATIONAL and engine != SQL:
                 placeholder = self.dbs.get((instance, name, SQL))
@@ -354,7 +360,7 @@ class _Assembly:
         resolved: list[DataUse] = []
         for service in self.services:
             configured = self.configured(service)
-            mine = [u for u in uses if self.reach.counts(service.name, u.module, u.scope)]
+            mine = [u for u in uses if self.counts(service, u.module, u.scope)]
             relational: list[tuple[DataUse, _Db]] = []
             by_module: dict[str, _Db] = {}
             for use in sorted(mine, key=_connect_order):
@@ -475,7 +481,7 @@ class _Assembly:
         clients: list[tuple[Service, Endpoint]] = []
         for service in self.services:
             for e in endpoints:
-                if not self.reach.counts(service.name, e.module, e.scope):
+                if not self.counts(service, e.module, e.scope):
                     continue
                 channel = substitute(e.channel, service.environment)
                 where = self.where(e.module, e.line, f"{e.protocol} {e.role} {safe_address(e.channel)}")
