@@ -146,3 +146,40 @@ def test_saleor_django_databases_keyed_by_constants_and_tests_left_out(tmp_path)
         ("unresolved:shop", ["shop"], [], [("shop/buffers.py", 4, "connection")]),
     ]
     assert [d["engine"] for d in report["databases"]] == ["postgresql", "redis"]
+
+
+def test_bakerydemo_wagtail_pages_and_library_models_are_tables(tmp_path):
+    """wagtail bakerydemo: most models subclass Wagtail's Page or Orderable, or
+    modelcluster's ClusterableModel; abstract ones are no table."""
+    report = scan_in_process(write_tree(tmp_path, {
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["site.blog"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "site", "HOST": "db"}}\n',
+        "site/blog/__init__.py": "",
+        "site/blog/models.py": """
+            from django.db import models
+            from modelcluster.models import ClusterableModel
+            from wagtail.models import Orderable, Page
+
+            class Hours(models.Model):
+                class Meta:
+                    abstract = True
+
+            class BlogPage(Page):
+                pass
+
+            class BlogAuthor(Orderable, models.Model):
+                pass
+
+            class Settings(ClusterableModel):
+                pass
+
+            class LocationHours(Orderable, Hours):
+                pass
+
+            class NotAModel(SomethingElse):
+                pass
+            """,
+    }))
+    assert [(d["id"], d["tables"]) for d in report["databases"]] == [
+        ("db/site", ["blog_blogauthor", "blog_blogpage", "blog_locationhours", "blog_settings"]),
+    ]

@@ -81,7 +81,16 @@ _SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_drive
                           "fetchval", "mogrify", "raw", "execute_values", "execute_batch", "copy_expert"})
 _FOREIGN_KEYS = frozenset({"sqlalchemy.ForeignKey", "sqlalchemy.schema.ForeignKey", "sqlmodel.Field"})
 _TABLES = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
-_DJANGO_MODEL = re.compile(r"^django\..*\.(Model|AbstractUser|AbstractBaseUser|PermissionsMixin)$")
+# Django's model bases, and those of libraries whose classes are Django models (a concrete
+# subclass of any of them is a table): Wagtail pages and settings, django-modelcluster,
+# taggit, django-model-utils, django-polymorphic, MPTT and treebeard trees.
+_DJANGO_MODEL = re.compile(
+    r"^(django\..*\.(Model|AbstractUser|AbstractBaseUser|PermissionsMixin)"
+    r"|wagtail(\.\w+)*\.(Page|Orderable|Task|TaskState|AbstractForm|AbstractEmailForm|AbstractFormField"
+    r"|BaseSiteSetting|BaseGenericSetting|BaseSetting|AbstractImage|AbstractDocument|AbstractRendition)"
+    r"|modelcluster\.models\.ClusterableModel|taggit\.models\.(TaggedItemBase|TagBase|ItemBase|GenericTaggedItemBase)"
+    r"|model_utils\.models\.\w+Model|polymorphic\.models\.PolymorphicModel|mptt\.models\.MPTTModel"
+    r"|treebeard\.\w+\.(MP|AL|NS)_Node)$")
 _DJANGO_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject"})
 _DJANGO_ENGINES = {"postgresql": "postgresql", "postgis": "postgresql", "psycopg2": "postgresql",
                    "cockroachdb": "postgresql", "mysql": "mysql", "sqlite3": "sqlite", "spatialite": "sqlite",
