@@ -632,7 +632,10 @@ class CodeUses:
 def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequence[DeployUnit]) -> CodeUses:
     """Entrypoints (with the web apps deploy files wrap into one function), data access
     and communication endpoints of every module."""
-    names = Names(index, facts)
+    # Tests and tooling are not where services keep data or talk (and are most of the code
+    # of some packages): their facts are left out before any name is resolved.
+    paths = {m.path for m in index.modules.values() if is_peripheral(m)}
+    names = Names(index, {path: f for path, f in facts.items() if path not in paths})
     entrypoints = find_entrypoints(names)
     entrypoints = sorted(set(entrypoints) | set(wrapped_apps(units, entrypoints)),
                          key=lambda e: (e.module, e.line, e.kind, e.name))
