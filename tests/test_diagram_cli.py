@@ -66,7 +66,7 @@ def test_bad_choices_are_one_line_and_exit_2(tmp_path):
         (("scan", SHOP, "--graph", str(tmp_path / "arch.bmp")), "cannot tell the diagram format"),
         (("graph", SHOP, "-o", str(tmp_path / "arch.bmp")), "cannot tell the diagram format"),
         (("graph", SHOP, "--focus", "no.such.module"), "--focus no.such.module"),
-        (("graph", SHOP, "--level", "function"), "needs call data"),
+        (("graph", SHOP, "--level", "function", "--focus", "shop.no_such"), "--focus shop.no_such"),
         (("graph", SHOP, "--level", "galaxy"), "galaxy"),
         (("graph", SHOP, "--max-nodes", "0"), "max-nodes"),
     ):

@@ -29,7 +29,7 @@ from archlint.report.diagram.style import GREY, OUTLINED_SPLITS, RED, SPLIT, clu
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
 FIXTURE_DIRS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-DRAWN_LEVELS = ("service", "cluster", "package", "module")
+DRAWN_LEVELS = ("service", "cluster", "package", "module", "function")
 
 
 @lru_cache(maxsize=None)
@@ -71,10 +71,31 @@ def test_every_level_of_every_fixture_is_drawn_as_it_was_built(fixture, level):
     assert diagram.title in picture.texts
 
 
-@pytest.mark.parametrize("fixture", FIXTURE_DIRS)
-def test_the_function_level_says_it_needs_call_data(fixture):
-    with pytest.raises(UsageError, match="call data"):
-        build_diagram(scanned(fixture), DiagramOptions(level="function"))
+def test_function_level_draws_resolved_calls_in_module_boxes():
+    report = scanned("monolith-shop")
+    diagram, picture = draw(report, level="function")
+    calls = {(c.caller, c.callee) for c in report.calls if c.caller != c.callee}
+    assert {(e.source, e.target) for e in diagram.edges} == calls
+    assert ("shop.orders.service.place_order", "shop.billing.invoice.create_invoice") in calls
+    assert ("shop.wsgi", "shop.app.create_app") in calls  # module-level code calls as the module
+    place = picture.nodes[dot_id("shop.orders.service.place_order")]
+    box = picture.clusters["cluster_" + dot_id("module:shop.orders.service")]
+    assert place.inside(box) and "place_order" in place.texts
+    # filled with its module's coupling cluster
+    cluster = next(c for c in report.partition.clusters if "shop.orders.service" in c.modules)
+    assert place.fill == cluster_fill(cluster.id)
+    assert any("not drawn" in note for note in diagram.notes)
+
+
+def test_function_level_focus_and_budget():
+    report = scanned("monolith-shop")
+    diagram, _ = draw(report, level="function", focus="shop.orders.service.place_order", depth=1)
+    assert {n.id for n in diagram.nodes} == {
+        "shop.orders.service.place_order", "shop.orders.views.create", "shop.billing.invoice.create_invoice",
+        "shop.models.order.Order", "shop.models.order.OrderLine",
+    }
+    collapsed = build_diagram(report, DiagramOptions(level="function", max_nodes=5))
+    assert collapsed.level == "module" and "drawn as modules" in collapsed.notes[0]
 
 
 # --- the code levels, on the monolith ------------------------------------------------------

@@ -6,6 +6,7 @@ from archlint.model.errors import UsageError
 from archlint.model.report import Report
 from archlint.report.diagram.code import code_diagram
 from archlint.report.diagram.dot import to_dot
+from archlint.report.diagram.functions import function_diagram
 from archlint.report.diagram.json_graph import to_json
 from archlint.report.diagram.mermaid import to_mermaid
 from archlint.report.diagram.model import Diagram
@@ -30,10 +31,7 @@ def build_diagram(report: Report, options: DiagramOptions) -> Diagram:
     if level == SERVICE:
         return service_diagram(report, options)
     if level == FUNCTION:
-        raise UsageError(
-            "the function level needs call data (function definitions and resolved calls), "
-            "which this version of archlint does not collect yet; use --level module"
-        )
+        return function_diagram(report, options)
     return code_diagram(report, options, level)
 
 
