@@ -210,7 +210,7 @@ def _databases(
             continue
         users = sorted(s for s in db.services if s in names)
         shared = len(db.services) >= 2
-        tables = (f"{len(db.tables)} tables",) if db.tables else ()
+        tables = (count(len(db.tables), "table"),) if db.tables else ()
         nid = f"database/{db.id}"
         build.node(
             Node(
