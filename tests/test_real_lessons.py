@@ -183,3 +183,59 @@ def test_bakerydemo_wagtail_pages_and_library_models_are_tables(tmp_path):
     assert [(d["id"], d["tables"]) for d in report["databases"]] == [
         ("db/site", ["blog_blogauthor", "blog_blogpage", "blog_locationhours", "blog_settings"]),
     ]
+
+
+def test_relax_places_build_args_and_two_compose_projects(tmp_path):
+    """Liguha/Relax-Places: the api's DATABASE_URL is an ENV built from ARGs that compose's
+    `build.args` set (with defaults); recsys gets it from `environment`; both reach one
+    database: generic services. A second compose project's `postgres` is another server,
+    and the Dockerfile `FROM postgres` that compose builds is no server of its own."""
+    app = 'import os\nimport asyncpg\n\n\nasync def pool():\n    return await asyncpg.create_pool(os.environ["DATABASE_URL"])\n'
+    report = scan_in_process(write_tree(tmp_path, {
+        "product/docker-compose.yml": """
+            services:
+              postgres:
+                build: ./postgres
+                environment:
+                  POSTGRES_DB: ${POSTGRES_DB:-appdb}
+              api:
+                build:
+                  context: ./api
+                  args:
+                    DB_HOST: ${DB_HOST:-postgres}
+                    DB_NAME: ${POSTGRES_DB:-appdb}
+              recsys:
+                build: ./recsys
+                environment:
+                  - DATABASE_URL=postgresql://u:p@${DB_HOST:-postgres}:5432/${POSTGRES_DB:-appdb}
+            """,
+        "product/postgres/Dockerfile": "FROM postgres:15-alpine\nCOPY init.sql /docker-entrypoint-initdb.d/\n",
+        "product/api/Dockerfile": (
+            "FROM python:3.12-slim\nARG DB_HOST\nARG DB_NAME\n"
+            'ENV DATABASE_URL="postgresql://u:p@${DB_HOST}:5432/${DB_NAME}"\n'
+            'COPY . .\nCMD ["python", "app.py"]\n'),
+        "product/api/app.py": app,
+        "product/recsys/Dockerfile": 'FROM python:3.12-slim\nCOPY . .\nCMD ["python", "app.py"]\n',
+        "product/recsys/app.py": app,
+        "bot/docker-compose.yml": """
+            services:
+              bot:
+                build: ./bot
+                environment:
+                  DATABASE_URL: postgresql://u:p@postgres:5432/bot
+              postgres:
+                image: postgres:15-alpine
+            """,
+        "bot/bot/Dockerfile": 'FROM python:3.12-slim\nCOPY . .\nCMD ["python", "bot.py"]\n',
+        "bot/bot/bot.py": app,
+    }))
+    by_services = {tuple(d["services"]): d for d in report["databases"]}
+    assert set(by_services) == {("api", "recsys"), ("bot",)}
+    shared, bot = by_services[("api", "recsys")], by_services[("bot",)]
+    assert (shared["name"], shared["evidence"][0]["path"]) == ("appdb", "product/docker-compose.yml")
+    assert (bot["name"], bot["evidence"][0]["path"]) == ("bot", "bot/docker-compose.yml")
+    assert shared["instance"] != bot["instance"]  # one `postgres` per compose project
+    # the Dockerfile compose builds for `postgres` is no server of its own
+    assert not [d for d in report["databases"] if d["evidence"][0]["path"] == "product/postgres/Dockerfile"]
+    assert {(r["service"], r["kind"]) for r in report["verdict"]["services"]} >= {
+        ("api", "generic-service"), ("recsys", "generic-service")}

@@ -5,6 +5,8 @@ deployment's side only."""
 
 from __future__ import annotations
 
+import posixpath
+
 from collections.abc import Sequence
 
 from archlint.model.infrastructure import database_names, engines_of
@@ -21,10 +23,11 @@ def infrastructure_databases(units: Sequence[DeployUnit]) -> list[Database]:
     Kubernetes twin) are one instance, named after the first; an instance that names no
     database gets one record with an empty name."""
     instances: list[tuple[DeployUnit, set[str], list[DeployUnit]]] = []
-    for unit in sorted((u for u in units if engines_of(u.infrastructure)), key=_priority):
+    datastores = [u for u in units if engines_of(u.infrastructure)]
+    for unit in sorted((u for u in datastores if not _built_by_another(u, datastores)), key=_priority):
         hosts = set(unit.hosts) | {unit.name}
         for first, known, members in instances:
-            if first.infrastructure == unit.infrastructure and known & hosts:
+            if first.infrastructure == unit.infrastructure and known & hosts and not _other_project(first, unit):
                 known |= hosts
                 members.append(unit)
                 break
@@ -45,3 +48,20 @@ def infrastructure_databases(units: Sequence[DeployUnit]) -> list[Database]:
                     evidence=tuple(member.where for member in members),
                 ))
     return sorted(out, key=lambda d: (d.id, d.engine))
+
+
+def _other_project(a: DeployUnit, b: DeployUnit) -> bool:
+    """Two compose files in different directories are two projects on two networks: their
+    ``postgres`` services are two servers, however alike their names."""
+    return a.kind == b.kind == "compose" and posixpath.dirname(a.where.path) != posixpath.dirname(b.where.path)
+
+
+def _built_by_another(unit: DeployUnit, datastores: Sequence[DeployUnit]) -> bool:
+    """A Dockerfile ``FROM postgres`` below a compose or Kubernetes file that runs the same
+    software is that service's image, not a server of its own."""
+    if unit.kind != "dockerfile":
+        return False
+    here = posixpath.dirname(unit.where.path)
+    return any(other.kind != "dockerfile" and other.infrastructure == unit.infrastructure
+               and (here + "/").startswith(posixpath.dirname(other.where.path).rstrip("/") + "/" if posixpath.dirname(other.where.path) else "")
+               for other in datastores)

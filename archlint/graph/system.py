@@ -276,6 +276,7 @@ class _Assembly:
         self.reach = _Reach(index, facts, self.services)
         self.dbs: dict[tuple[str, str, str], _Db] = {}
         self.instance_of: dict[str, str] = {}  # host -> infra instance
+        self.project_instance: dict[tuple[str, str], str] = {}  # (compose directory, host) -> instance
         self.infra_engines: dict[str, set[str]] = defaultdict(set)
         for db in infra:
             self.dbs[(db.instance, db.name, db.engine)] = _Db(db.engine, db.instance, db.name, db, evidence=list(db.evidence))
@@ -285,8 +286,12 @@ class _Assembly:
                 continue
             for db in infra:
                 if unit.where in db.evidence:
-                    for host in (unit.name, *unit.hosts):
+                    for host in (unit.name.split(" (")[0], *unit.hosts):
                         self.instance_of.setdefault(host.lower(), db.instance)
+                        if unit.kind == "compose":  # on its project's network, the name is its own
+                            self.project_instance[(_project(unit), host.lower())] = db.instance
+        self.projects = {s.name: {_project(u) for u in units if u.name in s.units and u.kind == "compose"}
+                         for s in self.services}
         self.service_hosts: dict[str, str] = {}
         for service in self.services:
             for host in service.hosts:
@@ -303,8 +308,11 @@ class _Assembly:
     def where(self, module: str, line: int, note: str = "") -> Location:
         return Location(self.index.modules[module].path, line, note)
 
-    def instance(self, host: str) -> str:
+    def instance(self, host: str, service: Service | None = None) -> str:
         host = host.lower()
+        for project in sorted(self.projects.get(service.name, ())) if service else ():
+            if (project, host) in self.project_instance:
+                return self.project_instance[(project, host)]
         if host in self.instance_of:
             return self.instance_of[host]
         first = host.split(".")[0]
@@ -327,7 +335,7 @@ class _Assembly:
             endpoint = parse_address(url) if url else None
             if UNKNOWN in table:
                 return None
-            return self.db("dynamodb", self.instance(endpoint.host) if endpoint and endpoint.host else "aws", table)
+            return self.db("dynamodb", self.instance(endpoint.host, service) if endpoint and endpoint.host else "aws", table)
         address = parse_address(url) if url else None
         if address is None or address.host is None:
             return None
@@ -339,7 +347,7 @@ class _Assembly:
         if not name and engine == "postgresql":
             name = address.user or "postgres"
         name = name or _DEFAULT_NAMES.get(engine, "")
-        return self.db(engine if engine != SQL else "sql", self.instance(address.host), name)
+        return self.db(engine if engine != SQL else "sql", self.instance(address.host, service), name)
 
     def db(self, engine: str, instance: str, name: str) -> _Db:
         key = (instance, name, engine)
@@ -410,7 +418,7 @@ class _Assembly:
             address = parse_address(value) if "://" in value or _HOST_VALUE.fullmatch(value) else None
             if address is None or address.host is None or address.host not in self.instance_of:
                 continue
-            instance = self.instance_of[address.host]
+            instance = self.instance(address.host, service)
             for engine in sorted(self.infra_engines.get(instance, ())):
                 if address.scheme and url_engine(value) not in (None, engine):
                     continue
@@ -606,6 +614,11 @@ class _Assembly:
                                f"services {', '.join(services)} keep separate databases on one server {instance}: {names}",
                                first.path, first.line, instance, tuple(e for d in dbs for e in d.evidence[:1])))
         return out
+
+
+def _project(unit: DeployUnit) -> str:
+    """The compose project a unit belongs to: the directory of its compose file."""
+    return unit.where.path.rpartition("/")[0]
 
 
 def _connect_order(use: DataUse) -> tuple[int, str, int]:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from archlint.discover.deploy.loader import LineDict, Reader, join, line_of, parent
-from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_value, parse_dotenv
+from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_mapping, env_value, parse_dotenv
 from archlint.model.findings import Location
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -163,7 +163,7 @@ class _Project:
                 target = build.get("target")
                 out["build"] = BuildRef(
                     dockerfile or f"{context}/Dockerfile", context, str(target) if target else None,
-                    str(inline) if isinstance(inline, str) else None,
+                    str(inline) if isinstance(inline, str) else None, tuple(sorted(env_mapping(build.get("args")).items())),
                 )
         for key in ("command", "entrypoint"):
             value = raw.get(key)

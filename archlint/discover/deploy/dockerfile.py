@@ -14,6 +14,7 @@ import json
 import posixpath
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 
@@ -162,8 +163,11 @@ def _env_pairs(rest: str) -> list[tuple[str, str]]:
     return [(t.partition("=")[0], t.partition("=")[2]) for t in tokens if "=" in t]
 
 
-def parse_dockerfile(path: str, text: str) -> Dockerfile:
-    """Stages of a Dockerfile; tolerant: unknown or malformed instructions are skipped."""
+def parse_dockerfile(path: str, text: str, build_args: Mapping[str, str] | None = None) -> Dockerfile:
+    """Stages of a Dockerfile; tolerant: unknown or malformed instructions are skipped.
+    ``build_args`` are ``--build-arg`` values (compose ``build.args``): they override the
+    defaults of the ARGs they name."""
+    given = build_args or {}
     stages: list[Stage] = []
     global_args: dict[str, str] = {}
     args: dict[str, str] = {}
@@ -197,7 +201,9 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
             for token in rest.split():
                 key, eq, value = token.partition("=")
                 target = global_args if not stages else args
-                if eq:
+                if key in given:
+                    target[key] = given[key]
+                elif eq:
                     target[key] = value.strip("\"'")
                 elif not stages:
                     target.setdefault(key, "")

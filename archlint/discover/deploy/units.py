@@ -35,6 +35,7 @@ class BuildRef:
     context: str
     target: str | None = None
     inline: str | None = None
+    args: tuple[tuple[str, str], ...] = ()  # compose build args: they set the Dockerfile's ARGs
 
 
 @dataclass(slots=True)
@@ -124,12 +125,15 @@ class Builds:
 
     def _describe(self, ref: BuildRef) -> Build | None:
         if ref.inline is not None:
-            dockerfile = parse_dockerfile(ref.dockerfile, ref.inline)
+            dockerfile = parse_dockerfile(ref.dockerfile, ref.inline, dict(ref.args))
         else:
             found = self.dockerfiles.get(ref.dockerfile)
             if found is None:
                 return None
             dockerfile = found
+            if ref.args:  # ARG values given at build time reach ENV: parse again with them
+                text = self.reader.read(ref.dockerfile)
+                dockerfile = parse_dockerfile(ref.dockerfile, text, dict(ref.args)) if text is not None else found
         image = build_image(dockerfile, ref.context, self.reader, ref.target)
         if image is None:
             return None
