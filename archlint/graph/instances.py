@@ -61,7 +61,11 @@ def _built_by_another(unit: DeployUnit, datastores: Sequence[DeployUnit]) -> boo
     software is that service's image, not a server of its own."""
     if unit.kind != "dockerfile":
         return False
-    here = posixpath.dirname(unit.where.path)
-    return any(other.kind != "dockerfile" and other.infrastructure == unit.infrastructure
-               and (here + "/").startswith(posixpath.dirname(other.where.path).rstrip("/") + "/" if posixpath.dirname(other.where.path) else "")
+    here = posixpath.dirname(unit.where.path) + "/"
+
+    def above(other: DeployUnit) -> bool:
+        top = posixpath.dirname(other.where.path)
+        return not top or here.startswith(top + "/")
+
+    return any(other.kind != "dockerfile" and other.infrastructure == unit.infrastructure and above(other)
                for other in datastores)
