@@ -10,6 +10,7 @@ still go to a worker of their own.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import re
@@ -121,6 +122,7 @@ def _failed(path: str, data: bytes, message: str) -> Result:
 
 def _worker_main(conn: Connection, debug: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    faulthandler.disable()  # a parser crash is a finding (AL001), not a dump on the terminal
     while True:
         try:
             task = conn.recv()
