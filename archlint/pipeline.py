@@ -143,7 +143,10 @@ def _scan(options: ScanOptions) -> Scan:
     )
     imports = build_import_graph(modules, facts)
     graph = imports.graph
-    calls = build_call_graph(imports.index, facts)
+    # Tests and tooling are left out of the call graph as they are of clusters: calls from
+    # tests say nothing of the architecture, and they are most of some packages' code.
+    peripheral = {m.path for m in imports.index.modules.values() if is_peripheral(m)}
+    calls = build_call_graph(imports.index, {path: f for path, f in facts.items() if path not in peripheral})
     weighted = with_call_weights(graph, calls.module_weights())  # coupling: imports + calls
 
     def edge_location(source: str, target: str) -> Location:
