@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, REPO, run_cli
+from conftest import FIXTURES, REPO, run_cli, write_tree
 
 EXAMPLE = FIXTURES / "monolith-shop"
 
@@ -121,3 +121,14 @@ def test_json_is_identical_whatever_the_hash_seed(tree):
     assert all(r.returncode == 0 for r in runs)
     assert len({r.stdout for r in runs}) == 1
     assert json.loads(runs[0].stdout)["clusters"]["clusters"]
+
+
+def test_piped_text_keeps_each_finding_and_evidence_on_one_line(tmp_path):
+    """Piped output is read by grep and CI logs: a long path or message never wraps."""
+    deep = "/".join(["a_rather_long_directory_name"] * 5)
+    write_tree(tmp_path, {f"{deep}/broken_module_with_a_long_name.py": "def f(:\n"})
+    rel = f"{deep}/broken_module_with_a_long_name.py"
+    for command in ("scan", "check"):
+        proc = run_cli(command, str(tmp_path), "--no-cache", env={"COLUMNS": "60"})
+        lines = [line for line in proc.stdout.splitlines() if rel in line]
+        assert lines and all("AL001" in line for line in lines), (command, proc.stdout)

@@ -64,10 +64,10 @@ def _finding(console: Console, f: Finding, failing: bool, baselined: bool) -> No
     line.append(f.rule, style=_STYLE.get(f.severity, "") if failing else "")
     tag = " (baselined)" if baselined else ""
     line.append(f" [{f.severity}]{tag} {f.message}")
-    console.print(line, soft_wrap=True)  # one finding, one line: logs stay greppable
+    console.print(line)
     for step in f.evidence:
         at = f"{step.path}:{step.line}" if step.line else step.path
-        console.print(f"    {at}  {step.note}", soft_wrap=True)
+        console.print(f"    {at}  {step.note}")
 
 
 def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
@@ -82,7 +82,7 @@ def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
             f"(fixed): run `archlint baseline -o {check.baseline}` to tighten it"
         )
         for entry in check.stale:
-            console.print(f"  {entry.rule} {entry.path}  {entry.message}", soft_wrap=True)
+            console.print(f"  {entry.rule} {entry.path}  {entry.message}")
 
 
 def _closing(report: Report, check: CheckOutcome) -> Text:

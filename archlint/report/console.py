@@ -1,4 +1,6 @@
-"""The rich console every terminal renderer writes into: colour only for a terminal."""
+"""The rich console every terminal renderer writes into: colour only for a terminal, and
+wrapped lines only there too (piped output keeps one fact per line, so logs stay greppable
+and a long path never splits)."""
 
 from __future__ import annotations
 
@@ -15,5 +17,5 @@ def make_console(out: TextIO, *, color: bool, width: int) -> Console:
         color_system="standard" if color else None,
         width=width,
         highlight=False,
-        soft_wrap=False,
+        soft_wrap=not color,
     )

@@ -249,6 +249,6 @@ def _findings(console: Console, report: Report, verbose: bool) -> None:
         line.append(f"  {where}  ")
         line.append(f"{f.rule}", style=_STYLE.get(f.severity, ""))
         line.append(f" {f.message}")
-        console.print(line, overflow="fold")
+        console.print(line)
     if len(shown) < len(findings):
         console.print(f"  ... and {len(findings) - len(shown)} more (--verbose)")
