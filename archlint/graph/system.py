@@ -485,7 +485,6 @@ class _Assembly:
         producers: list[tuple[str, str, str, Location]] = []
         consumers: list[tuple[str, str, str, Location]] = []
         grpc_servers: dict[str, list[tuple[str, Location]]] = defaultdict(list)
-        rpc_servers: dict[str, list[tuple[str, Location]]] = defaultdict(list)
         clients: list[tuple[Service, Endpoint]] = []
         for service in self.services:
             for e in endpoints:

@@ -3,11 +3,11 @@ new ones. Sorted and without line numbers, so it changes only when findings do."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from archlint.model.check import BASELINE_VERSION
 from archlint.model.findings import Finding
+from archlint.report.jsontext import dumps
 
 
 def render_baseline(findings: Iterable[Finding]) -> str:
@@ -19,4 +19,4 @@ def render_baseline(findings: Iterable[Finding]) -> str:
         key=lambda e: (e["path"], e["rule"], e["fingerprint"], e["message"]),
     )
     document = {"archlint_baseline": BASELINE_VERSION, "findings": entries}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(document)

@@ -17,6 +17,7 @@ from archlint.model.findings import Finding, Location
 from archlint.model.infrastructure import engines_of
 from archlint.model.report import SCHEMA_VERSION, Cycle, Dependency, Report
 from archlint.model.system import Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Process, Service, safe_address
+from archlint.report.jsontext import dumps
 
 
 def location(loc: Location) -> dict[str, Any]:
@@ -325,7 +326,7 @@ def baseline_entry(entry: BaselineEntry) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(to_dict(report))
 
 
 def schema() -> dict[str, Any]:

@@ -4,13 +4,13 @@ locations and a code flow, and the finding's fingerprint, which survives line sh
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from archlint.model.findings import ERROR, INFO, WARNING, Finding, Location
 from archlint.model.report import Report
 from archlint.model.rules import RULES, help_uri
 from archlint.report.rule_docs import rule_page
+from archlint.report.jsontext import dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
@@ -40,7 +40,7 @@ def render_sarif(report: Report, *, prefix: str = "") -> str:
         "results": results,
     }
     sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(sarif, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(sarif)
 
 
 def _rule(code: str) -> dict[str, Any]:

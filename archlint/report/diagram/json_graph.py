@@ -3,11 +3,11 @@ draw with something other than Graphviz. Deterministic: sorted lists and keys.""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict
 
 from archlint.report.diagram.model import Diagram
+from archlint.report.jsontext import dumps
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable file names: escaped, as UTF-8 cannot hold them
@@ -25,5 +25,5 @@ def to_json(diagram: Diagram) -> str:
         "edges": [asdict(e) for e in diagram.edges],
         "legend": [asdict(e) for e in diagram.legend],
     }
-    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = dumps(doc)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
