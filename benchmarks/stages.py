@@ -1,6 +1,7 @@
 """Where a scan spends its time, stage by stage: runs the pipeline in this process and
 times each stage function the pipeline calls (by wrapping the names ``archlint.pipeline``
-imported; measurement only).
+and ``archlint.derive`` imported; measurement only). The report memo is removed first: this
+is a warm scan that derives its report again, as an incremental one does.
 
     python benchmarks/stages.py TREE CACHE_DIR JOBS
 
@@ -10,17 +11,20 @@ Prints JSON: {"stages": {group: seconds}, "functions": {name: seconds}, "total":
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
+import archlint.derive as derive
 import archlint.pipeline as pipeline
+from archlint.extract.cache import REPORT_FILE
 from archlint.report.json_report import render_json
 
 GROUPS = {
     "discover": ("load_settings", "list_tree", "discover_deploy", "name_modules"),
-    "cache and extraction": ("facts_cache", "extract_files"),
+    "cache and extraction": ("read_sources", "report_memo", "facts_cache", "extract_files"),
     "graph": ("build_import_graph", "runtime_edges", "aggregate", "coupling_graph", "infrastructure_databases"),
     "call graph": ("build_call_graph", "with_call_weights"),
     "data and communication": ("read_code", "assemble_system"),
@@ -54,8 +58,11 @@ def main() -> None:
 
     for names in GROUPS.values():
         for name in names:
-            if hasattr(pipeline, name):
-                setattr(pipeline, name, timed(name, getattr(pipeline, name)))
+            for module in (pipeline, derive):
+                if hasattr(module, name):
+                    setattr(module, name, timed(name, getattr(module, name)))
+    if os.path.exists(os.path.join(cache_dir, REPORT_FILE)):
+        os.unlink(os.path.join(cache_dir, REPORT_FILE))
     start = time.perf_counter()
     result = pipeline.scan(pipeline.ScanOptions(root, jobs=jobs, cache=True, cache_dir=cache_dir))
     rendered = time.perf_counter()

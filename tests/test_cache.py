@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from archlint.extract.cache import FACTS_FILE, FactsCache, cache_key, decode_entry, encode_entry
+from archlint.extract.cache import FACTS_FILE, REPORT_FILE, FactsCache, cache_key, decode_entry, encode_entry
 from archlint.extract.codec import Malformed, codec, shape
 from archlint.extract.digest import content_hash
 from archlint.extract.runner import extract_one
@@ -56,6 +56,12 @@ def scan(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 def cache_file(root: Path) -> Path:
     return root / ".archlint_cache" / FACTS_FILE
+
+
+def forget_report(root: Path) -> None:
+    """Remove the report memo, so that the next scan reads the facts cache (the memo would
+    answer a scan of an unchanged tree without it)."""
+    (root / ".archlint_cache" / REPORT_FILE).unlink()
 
 
 def entries(path: Path) -> dict[str, bytes]:
@@ -118,7 +124,7 @@ def test_cache_directory_ignores_itself(tree):
     directory = root / ".archlint_cache"
     assert (directory / ".gitignore").read_text().splitlines()[-1] == "*"
     assert (directory / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE]
+    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE, REPORT_FILE]
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
                             capture_output=True, text=True, check=True).stdout
@@ -307,6 +313,7 @@ def test_damaged_cache_is_discarded_and_rebuilt(tree, damage):
     path = cache_file(root)
     good = entries(path)
     path.write_bytes(damage(path.read_bytes()))
+    forget_report(root)
     assert scan(root, env=DEFAULT_PLACE) == reference
     assert entries(path) == good  # rebuilt whole
 
@@ -320,6 +327,7 @@ def test_lying_entry_with_wrong_types_is_not_trusted(tree):
     forged = [re.sub(rb'^([0-9a-f]{32} \["","[0-9a-f]{32}",)(\d+)', rb'\1"\2"', line) for line in lines]
     assert forged != lines
     path.write_bytes(b"\n".join([header, *forged]))
+    forget_report(root)
     assert scan(root, env=DEFAULT_PLACE) == reference
 
 
@@ -371,6 +379,7 @@ def test_special_files_in_place_of_the_cache_are_not_read(tree, tmp_path):
     secret.write_text("keep me\n")
     (directory / FACTS_FILE).unlink()
     (directory / FACTS_FILE).symlink_to(secret)
+    forget_report(root)
     assert scan(root, env=DEFAULT_PLACE) == reference
     assert secret.read_text() == "keep me\n"  # the link was replaced, never followed
     assert not (directory / FACTS_FILE).is_symlink()
@@ -457,7 +466,7 @@ def test_two_concurrent_scans_both_finish_correctly(tmp_path):
             assert proc.returncode == 0, err
             assert out.decode() == reference
     directory = root / ".archlint_cache"
-    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE]
+    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE, REPORT_FILE]
     assert len(entries(directory / FACTS_FILE)) == len({p.read_bytes() for p in root.rglob("*.py")})
 
 

@@ -44,6 +44,8 @@ from archlint.model.facts import FileFacts
 
 FORMAT = 1
 FACTS_FILE = "facts.json"
+REPORT_FILE = "report.json"  # extract/memo.py
+_CACHE_FILES = (FACTS_FILE + ".", REPORT_FILE + ".")
 DEFAULT_DIR = ".archlint_cache"
 _GITIGNORE = "# written by archlint: ignore this whole directory\n*\n"
 _TAG = (
@@ -71,13 +73,22 @@ def cache_key(options: Mapping[str, Any] | None = None) -> str:
 def _code_digest() -> str:
     """The source of the extraction code and the facts model: a change to either (even
     without a new version number, as while developing archlint) gives new facts."""
-    digest = hashlib.blake2b(digest_size=16)
     here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*.py")) + [here.parent / "model" / "facts.py"]:
+    return source_digest(sorted(here.glob("*.py")) + [PACKAGE / "model" / "facts.py"])
+
+
+PACKAGE = Path(__file__).resolve().parent.parent  # archlint's own source directory
+
+
+def source_digest(paths: list[Path]) -> str:
+    """One digest of the names and bytes of ``paths``, files of archlint's own source."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in paths:
+        name = path.relative_to(PACKAGE).as_posix().encode()
         try:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(name + b"\0" + path.read_bytes())
         except OSError:
-            digest.update(path.name.encode() + b"\0?")
+            digest.update(name + b"\0?")
     return digest.hexdigest()
 
 
@@ -134,7 +145,7 @@ class FactsCache:
     def _load(self) -> dict[str, bytes]:
         """The entries of the file: after a header line, one line per file, its content
         hash, a space and its facts as JSON. Lines that do not look so are dropped."""
-        data = _read_regular(self.path)
+        data = read_regular(self.path)
         lines = data.split(b"\n") if data else []
         if not lines or lines[0] != self._header():  # none, another format, key or version
             self._dirty = True
@@ -179,8 +190,8 @@ class FactsCache:
         parts = [self._header()]
         parts.extend(sha.encode() + b" " + entry for sha, entry in sorted(self._used.items()))
         try:
-            _prepare_directory(self.directory)
-            _write_atomically(self.path, b"\n".join(parts) + b"\n")
+            prepare_directory(self.directory)
+            write_atomically(self.path, b"\n".join(parts) + b"\n")
         except OSError:
             return
         self._stored = dict(self._used)
@@ -199,7 +210,7 @@ _SHA_LENGTH = 32  # hex digits of digest.content_hash
 _HEX = re.compile(rb"[0-9a-f]{32}")
 
 
-def _read_regular(path: str) -> bytes | None:
+def read_regular(path: str) -> bytes | None:
     """The bytes of ``path`` when it is a regular file (not a symlink, FIFO or device that a
     hostile repository could put in the cache's place), else None."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -218,7 +229,7 @@ def _read_regular(path: str) -> bytes | None:
         os.close(fd)
 
 
-def _prepare_directory(directory: str) -> None:
+def prepare_directory(directory: str) -> None:
     """Create the cache directory with its .gitignore and CACHEDIR.TAG; never overwrite or
     follow anything already there."""
     os.makedirs(directory, exist_ok=True)
@@ -231,9 +242,11 @@ def _prepare_directory(directory: str) -> None:
             handle.write(text)
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    directory = os.path.dirname(path)
-    temp = os.path.join(directory, f"{FACTS_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` (a file of the cache directory) with ``data`` through a temporary
+    file beside it: readers see the old file or the new one, never a part."""
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, f"{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     replaced = False
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -251,7 +264,7 @@ def _remove_stale_temps(directory: str) -> None:
     """Temporary files of scans that were killed (SIGKILL leaves no chance to clean up)."""
     now = time.time()
     for entry in _scandir(directory):
-        if entry.name.startswith(FACTS_FILE + ".") and entry.name.endswith(".tmp"):
+        if entry.name.startswith(_CACHE_FILES) and entry.name.endswith(".tmp"):
             try:
                 if now - entry.stat(follow_symlinks=False).st_mtime > _STALE_TEMP:
                     _unlink(entry.path)

@@ -4,7 +4,7 @@ even when that fact is only why it could not be read."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from archlint.extract.cache import FactsCache
 from archlint.extract.digest import content_hash
@@ -40,6 +40,19 @@ def _failed(path: str, code: str, message: str) -> FileFacts:
     return facts
 
 
+Read = tuple[str, bytes] | FileFacts
+"""A file as read: (its content hash, its bytes), or facts that say why it is not analysed."""
+
+
+def read_sources(root: str, files: Sequence[SourceFile], max_size: int) -> dict[str, Read]:
+    """Every file read and hashed once: the hashes key the facts cache and the report memo."""
+    out: dict[str, Read] = {}
+    for source in files:
+        data = read_file(root, source, max_size)
+        out[source.path] = data if isinstance(data, FileFacts) else (content_hash(data), data)
+    return out
+
+
 def extract_files(
     root: str,
     files: Sequence[SourceFile],
@@ -49,18 +62,23 @@ def extract_files(
     progress: Callable[[int], Progress] | None = None,
     debug: bool = False,
     cache: FactsCache | None = None,
+    sources: Mapping[str, Read] | None = None,
 ) -> dict[str, FileFacts]:
     """Facts of every file, from ``cache`` where it has them, parsed otherwise (and then
-    added to it). ``progress(n)`` is told how many files are to be parsed and returns the
+    added to it). ``sources`` are the files already read (``read_sources``), else they are
+    read here. ``progress(n)`` is told how many files are to be parsed and returns the
     callback that counts them off."""
+    if sources is None:
+        sources = read_sources(root, files, max_size)
     out: dict[str, FileFacts] = {}
     tasks: list[Task] = []
     for source in files:
-        data = read_file(root, source, max_size)
-        if isinstance(data, FileFacts):
-            out[source.path] = data
+        read = sources[source.path]
+        if isinstance(read, FileFacts):
+            out[source.path] = read
             continue
-        found = cache.get(content_hash(data), source.path) if cache is not None else None
+        sha, data = read
+        found = cache.get(sha, source.path) if cache is not None else None
         if found is not None:
             out[source.path] = found
         else:

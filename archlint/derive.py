@@ -1,0 +1,191 @@
+"""From facts to the Report: the graph and analysis stages composed (the second half of
+the pipeline). Apart from ``pipeline`` so that a scan answered from the report memo never
+imports networkx or the analysis (a fifth of a warm scan's time)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from archlint import __version__
+from archlint.analyze.clusters import domain_depth, find_clusters
+from archlint.analyze.contracts import Subject, check_contracts
+from archlint.analyze.cycles import cycle_findings, find_cycles, runtime_edges
+from archlint.analyze.gates import gate_findings
+from archlint.analyze.policy import apply_rules
+from archlint.analyze.packages import package_metrics
+from archlint.analyze.splits import split_candidates
+from archlint.analyze.verdict import SystemFacts, decide
+from archlint.config.locate import key_location
+from archlint.discover.deploy import DeployScan
+from archlint.discover.modules import name_modules, package_prefix
+from archlint.graph.calls import build_call_graph, with_call_weights
+from archlint.graph.coupling import coupling_graph, is_peripheral
+from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
+from archlint.graph.instances import infrastructure_databases
+from archlint.graph.services import assemble_services, resolve_processes
+from archlint.graph.system import assemble_system, module_tables, read_code
+from archlint.model.contracts import ContractResult
+from archlint.model.facts import FileFacts
+from archlint.model.findings import Finding, Location
+from archlint.model.report import Report, Summary
+from archlint.model.rules import RULES
+from archlint.model.settings import Settings
+from archlint.model.source import Skipped, Tree
+
+
+def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts: dict[str, FileFacts]
+           ) -> tuple[Report, ImportGraph]:
+    """The Report of a scanned tree (with the import graph it was built on)."""
+    top_imports = {
+        path: {i.module.partition(".")[0] for i in f.imports if not i.level and i.module}
+        for path, f in facts.items()
+    }
+    modules = name_modules(
+        [source.path for source in tree.python],
+        tree.files,
+        top_imports,
+        roots=settings.roots + deploy.import_roots,
+        root_prefix=package_prefix(root),
+    )
+    imports = build_import_graph(modules, facts)
+    graph = imports.graph
+    # Tests and tooling are left out of the call graph as they are of clusters: calls from
+    # tests say nothing of the architecture, and they are most of some packages' code.
+    peripheral = {m.path for m in imports.index.modules.values() if is_peripheral(m)}
+    calls = build_call_graph(imports.index, {path: f for path, f in facts.items() if path not in peripheral})
+    weighted = with_call_weights(graph, calls.module_weights())  # coupling: imports + calls
+
+    def edge_location(source: str, target: str) -> Location:
+        lines = [ln for ls in graph[source][target]["kinds"].values() for ln in ls]
+        return Location(imports.index.modules[source].path, min(lines), f"{source} -> {target}")
+
+    runtime = runtime_edges(graph)
+    units = resolve_processes(deploy.units, modules)
+    code = read_code(imports.index, facts, units)
+    services = assemble_services(units, modules, runtime, facts=facts, dotenv=deploy.dotenv,
+                                 entrypoints=code.entrypoints, root_name=os.path.basename(root))
+    system = assemble_system(services, units, infrastructure_databases(units), imports.index, facts, code)
+    cycles = find_cycles(runtime, edge_location)
+    by_id = imports.index.modules
+    depth = domain_depth(m for m in by_id.values() if not is_peripheral(m))
+    packages = aggregate(runtime, by_id, depth)
+
+    def package_location(source: str, target: str) -> Location:
+        a, b = packages[source][target]["via"][0]
+        return replace(edge_location(a, b), note=f"{source} -> {target} ({a} -> {b})")
+
+    package_cycles = find_cycles(packages, package_location)
+    tables = module_tables(code.data)
+    coupling = coupling_graph(weighted, by_id, tables, module_tables(code.data, ("model",)))
+    partition = find_clusters(
+        coupling,
+        by_id,
+        depth=depth,
+        module_tables=tables,
+        excluded=[m for m in by_id if m not in coupling],
+    )
+    splits = split_candidates(partition, weighted, by_id, cycles)
+    verdict, verdict_findings = decide(
+        SystemFacts(
+            modules=by_id,
+            imports=graph,
+            partition=partition,
+            package_cycles=package_cycles,
+            parse_errors=sum(1 for f in facts.values() if f.error),
+            files=len(tree.python),
+            services=[s for s in services if not s.implicit],
+            units=units,
+            databases=system.databases,
+            links=system.links,
+            data_uses=system.data_uses,
+            entrypoints=code.entrypoints,
+            unresolved_connections=system.unresolved_connections,
+        )
+    )
+    findings = (
+        verdict_findings
+        + file_findings(facts)
+        + skipped_findings(tree.skipped)
+        + cycle_findings(cycles)
+        + cycle_findings(package_cycles, "AL102", "packages")
+        + deploy.findings
+        + system.findings
+    )
+    report = Report(
+        root=os.path.basename(root) or root,
+        tool_version=__version__,
+        summary=Summary(
+            files=len(tree.python),
+            modules=len(modules),
+            packages=sum(m.is_package for m in modules),
+            parse_errors=sum(1 for f in facts.values() if f.error),
+            imports=imports.imports,
+            unresolved_imports=imports.unresolved,
+            calls=calls.coverage,
+        ),
+        modules=modules,
+        dependencies=imports.dependencies() + calls.dependencies(),
+        external=imports.external_imports(),
+        cycles=cycles,
+        findings=sorted(findings, key=Finding.sort_key),
+        package_depth=depth,
+        packages=package_metrics(packages, by_id, depth),
+        package_cycles=package_cycles,
+        partition=partition,
+        split_candidates=splits,
+        verdict=verdict,
+        services=services,
+        deploy_units=units,
+        databases=system.databases,
+        links=system.links,
+        entrypoints=code.entrypoints,
+        data_uses=code.data,
+        endpoints=code.endpoints,
+        functions=calls.functions,
+        calls=calls.calls,
+    )
+    govern(report, settings, facts, imports, root)
+    return report, imports
+
+
+def govern(report: Report, settings: Settings, facts: dict[str, FileFacts], imports: ImportGraph, root: str) -> None:
+    """The project's rules on a finished report: contracts and gates add their findings,
+    then `select` / `ignore` / inline ignores / `severity` shape the whole list."""
+    subject = Subject(
+        modules=imports.index.modules,
+        graph=imports.graph,
+        facts=facts,
+        services=report.services,
+        databases=report.databases,
+        label=settings.config_path,
+    )
+    checks = check_contracts(subject, settings.contracts)
+    where = {key: key_location(settings.config_file, root, key) for key in ("require", "max_shared_databases")}
+    gates = gate_findings(settings, report.verdict, report.databases, where)
+    raised = [f for c in checks for f in c.findings]
+    findings = apply_rules([*report.findings, *raised, *gates], settings, facts)
+    report.findings = sorted(findings, key=Finding.sort_key)
+    left = {f.fingerprint for f in findings}
+    report.contracts = []
+    for c in checks:
+        violations = sum(1 for f in c.findings if f.fingerprint in left)
+        report.contracts.append(ContractResult(c.contract.name, c.contract.type, not violations, violations, c.unused_ignores))
+
+
+def file_findings(facts: dict[str, FileFacts]) -> list[Finding]:
+    out = []
+    for path, f in facts.items():
+        if f.error is None:
+            continue
+        rule = RULES[f.error.code]
+        out.append(Finding(rule.code, rule.severity, f.error.message, path, f.error.line, rule.name))
+    return out
+
+
+def skipped_findings(skipped: list[Skipped]) -> list[Finding]:
+    out = []
+    for item in skipped:
+        rule = RULES["AL002" if item.lost else "AL005"]
+        out.append(Finding(rule.code, rule.severity, item.reason, item.path, 0, item.reason))
+    return out

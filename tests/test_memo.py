@@ -1,0 +1,145 @@
+"""The report memo (extract/memo.py): an unchanged tree is answered from it without
+deriving anything, and every input of a scan, changed, makes it miss."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from archlint.extract.cache import REPORT_FILE
+from archlint.extract.memo import inputs_key
+from conftest import run_cli
+from test_cache import DEFAULT_PLACE, SHOP, drive, scan
+
+COMPOSE = """
+services:
+  web:
+    build: .
+    command: gunicorn shop.views:app
+    environment:
+      DATABASE_URL: postgresql://u:p@db/shop
+  db:
+    image: postgres:16
+"""
+
+
+def memo_file(root: Path) -> Path:
+    return root / ".archlint_cache" / REPORT_FILE
+
+
+def test_unchanged_tree_is_answered_from_the_memo(tree):
+    root = tree(SHOP)
+    cold = drive(root)
+    assert memo_file(root).is_file()
+    warm = drive(root)
+    assert warm["report"] == cold["report"]
+    # nothing was parsed, and nothing derived: no graph library, no parser
+    assert "libcst" not in warm["loaded"] and "networkx" not in warm["loaded"]
+    assert scan(root, "--no-cache") == cold["report"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda root: (root / "shop/empty.py").write_text("import shop.views\n"), id="python-content"),
+        pytest.param(lambda root: (root / "shop/extra.py").write_text("import os\n"), id="python-added"),
+        pytest.param(lambda root: (root / "shop/broken.py").unlink(), id="python-removed"),
+        pytest.param(lambda root: (root / "docker-compose.yml").write_text(COMPOSE), id="deploy-file-added"),
+        pytest.param(lambda root: (root / "pyproject.toml").write_text(
+            '[tool.archlint]\nignore = ["AL001"]\n'), id="configuration"),
+        pytest.param(lambda root: os.rename(root / "shop", root / "store"), id="renamed-package"),
+    ],
+)
+def test_every_input_changed_is_a_miss(tree, change):
+    root = tree(SHOP)
+    scan(root, env=DEFAULT_PLACE)
+    change(root)
+    after = scan(root, env=DEFAULT_PLACE)
+    assert after == scan(root, "--no-cache")
+    assert after == scan(root, env=DEFAULT_PLACE)  # and the memo now holds the new report
+
+
+def test_a_changed_deploy_file_and_a_comment_in_the_config_are_misses(tree):
+    root = tree({**SHOP, "docker-compose.yml": COMPOSE,
+                 "pyproject.toml": '[tool.archlint]\nrequire = "microservices"\n'})
+    first = json.loads(scan(root, env=DEFAULT_PLACE))
+    (root / "docker-compose.yml").write_text(COMPOSE.replace("command: gunicorn shop.views:app",
+                                                             "command: python -m shop.models"))
+    second = json.loads(scan(root, env=DEFAULT_PLACE))
+    assert [p["command"] for s in second["services"] for p in s["processes"]] == ["python -m shop.models"]
+    assert second != first
+    # a comment moves the `require` key a line down: the gate's finding points at its new line
+    (root / "pyproject.toml").write_text('# the gate\n[tool.archlint]\nrequire = "microservices"\n')
+    third = json.loads(scan(root, env=DEFAULT_PLACE))
+    [gate] = [f for f in third["findings"] if f["path"] == "pyproject.toml"]
+    assert gate["line"] == 3 and third == json.loads(scan(root, "--no-cache"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
+        pytest.param(lambda data: b"", id="empty"),
+        pytest.param(lambda data: data.split(b"\n")[0] + b"\n[1, 2, 3]\n", id="wrong-shape"),
+        # a file count as a string: decoding checks every declared type
+        pytest.param(lambda data: data.replace(b'[5,5,', b'["5",5,', 1), id="wrong-type"),
+    ],
+)
+def test_damaged_memo_is_a_miss_and_is_replaced(tree, damage):
+    root = tree(SHOP)
+    reference = scan(root, env=DEFAULT_PLACE)
+    path = memo_file(root)
+    good = path.read_bytes()
+    damaged = damage(good)
+    assert damaged != good
+    path.write_bytes(damaged)
+    assert scan(root, env=DEFAULT_PLACE) == reference
+    assert path.read_bytes() == good
+
+
+def test_a_lying_memo_for_another_tree_is_not_believed(tree, tmp_path):
+    """A memo is keyed by the tree's content: one copied from another tree is never read."""
+    root = tree(SHOP)
+    other = tmp_path / "other"
+    (other / "app").mkdir(parents=True)
+    (other / "app/__init__.py").write_text("import os\n")
+    cache = tmp_path / "shared-cache"
+    scan(other, "--cache-dir", str(cache))
+    lie = (cache / REPORT_FILE).read_bytes()
+    reference = scan(root, "--no-cache")
+    assert scan(root, "--cache-dir", str(cache)) == reference
+    assert (cache / REPORT_FILE).read_bytes() != lie
+
+
+def test_symlink_in_place_of_the_memo_is_never_followed(tree, tmp_path):
+    root = tree(SHOP)
+    reference = scan(root, env=DEFAULT_PLACE)
+    secret = tmp_path / "secret"
+    secret.write_text("keep me\n")
+    memo_file(root).unlink()
+    memo_file(root).symlink_to(secret)
+    assert scan(root, env=DEFAULT_PLACE) == reference
+    assert secret.read_text() == "keep me\n"
+    assert not memo_file(root).is_symlink()
+
+
+def test_debug_derives_everything_again(tree):
+    root = tree(SHOP)
+    scan(root, env=DEFAULT_PLACE)
+    proc = run_cli("scan", str(root), "--debug", env=DEFAULT_PLACE)
+    assert proc.returncode == 0, proc.stderr
+    assert "AL001" in proc.stdout
+
+
+def test_key_covers_archlint_itself(monkeypatch):
+    import archlint.extract.memo as memo
+
+    parts = {"tree": ["a.py"]}
+    base = inputs_key(parts)
+    assert inputs_key(dict(parts)) == base
+    assert inputs_key({"tree": ["b.py"]}) != base
+    monkeypatch.setattr(memo, "_package_digest", lambda: "another archlint")
+    assert inputs_key(parts) != base
