@@ -522,3 +522,55 @@ def test_version_and_help_load_no_heavy_library(args):
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "HEAVY [] 0"
+
+
+# -- test files: decoded only as far as a scan reads them -------------------------------------
+
+TEST_PATHS = [
+    "test_top.py", "tests/test_a.py", "tests/helpers_test.py", "tests/conftest.py", "conftest.py",
+    "src/pkg/tests/test_b.py", "src/pkg/sub/unit_tests.py", "pkg/test_c.py", "services/orders/app/test_d.py",
+]
+OTHER_PATHS = ["pkg/__init__.py", "pkg/testing.py", "pkg/contest.py", "tests/helpers.py", "src/pkg/__init__.py",
+               "src/pkg/sub/__init__.py", "services/orders/app/__init__.py", "latest.py", "pkg/attest.py"]
+
+
+def test_a_test_file_by_name_always_makes_a_test_module():
+    """Brief facts are safe only where the module is peripheral (left out of calls and data)."""
+    from archlint.discover.modules import name_modules
+    from archlint.graph.coupling import is_peripheral
+    from archlint.model.source import is_test_file
+
+    assert all(is_test_file(p) for p in TEST_PATHS)
+    assert not any(is_test_file(p) for p in OTHER_PATHS)
+    modules = {m.path: m for m in name_modules(TEST_PATHS + OTHER_PATHS, [], {})}
+    assert all(is_peripheral(modules[p]) for p in TEST_PATHS), [modules[p].name for p in TEST_PATHS]
+
+
+def test_brief_facts_keep_what_the_scan_reads_and_are_checked():
+    from archlint.extract.cache import decode_entry
+    from archlint.model.facts import BRIEF_FIELDS
+
+    facts = extract_one("tests/test_x.py", RICH)
+    brief = decode_entry(encode_entry(facts), "tests/test_x.py", brief=True)
+    for name in FileFacts.__dataclass_fields__:
+        assert getattr(brief, name) == (getattr(facts, name) if name in BRIEF_FIELDS else
+                                        FileFacts.__dataclass_fields__[name].default_factory()), name
+    assert brief.imports and brief.ignores and brief.main_guard and not brief.calls
+    good = json.loads(encode_entry(facts))
+    for mangled in (good[:-1], [*good[:3], [["os", "0", [], None, 1, "import", ""]], *good[4:]]):
+        with pytest.raises(Malformed):
+            decode_entry(json.dumps(mangled).encode(), "tests/test_x.py", brief=True)
+
+
+def test_warm_scan_with_tests_reports_what_a_cold_one_does(tree):
+    root = tree({**SHOP, "tests/__init__.py": "", "tests/test_views.py": """
+        import shop.views
+        from shop.models import Order
+        URL = "http://orders:8000/api"  # archlint: ignore[AL206]
+
+        def test_show(client):
+            assert shop.views.show(None, pk=1) == Order()
+        """})
+    cold = scan(root, env=DEFAULT_PLACE)
+    forget_report(root)
+    assert scan(root, env=DEFAULT_PLACE) == cold == scan(root, "--no-cache")

@@ -25,6 +25,7 @@ no partial file behind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -39,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from archlint import __version__
-from archlint.extract.codec import Encoder, Decoder, Malformed, codec, shape
-from archlint.model.facts import FileFacts
+from archlint.extract.codec import Decoder, Encoder, Malformed, codec, projection, shape
+from archlint.model.facts import BRIEF_FIELDS, FileFacts
 
 FORMAT = 1
 FACTS_FILE = "facts.json"
@@ -109,9 +110,10 @@ def encode_entry(facts: FileFacts) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def decode_entry(entry: bytes, path: str) -> FileFacts:
-    """The facts an entry holds, placed at ``path``; Malformed when it is not valid."""
-    _, decode = _facts_codec()
+def decode_entry(entry: bytes, path: str, brief: bool = False) -> FileFacts:
+    """The facts an entry holds, placed at ``path``; Malformed when it is not valid. With
+    ``brief``, only the fields in BRIEF_FIELDS are decoded (the others keep their defaults)."""
+    decode = _brief_decoder() if brief else _facts_codec()[1]
     try:
         facts = decode(json.loads(entry))
     except (ValueError, TypeError, RecursionError) as exc:  # Malformed is a ValueError
@@ -159,14 +161,15 @@ class FactsCache:
                 self._dirty = True
         return entries
 
-    def get(self, sha: str, path: str) -> FileFacts | None:
-        """The cached facts of a file with content hash ``sha``, now at ``path``; None when
-        there are none or they are malformed (then they are dropped)."""
+    def get(self, sha: str, path: str, brief: bool = False) -> FileFacts | None:
+        """The cached facts of a file with content hash ``sha``, now at ``path`` (only
+        BRIEF_FIELDS with ``brief``); None when there are none or they are malformed (then
+        they are dropped)."""
         entry = self._stored.get(sha)
         if entry is None:
             return None
         try:
-            facts = decode_entry(entry, path)
+            facts = decode_entry(entry, path, brief)
         except Malformed:
             facts = None
         if facts is None or facts.sha != sha:
@@ -206,6 +209,11 @@ def _facts_codec() -> tuple[Encoder, Decoder]:
 
 
 _CODEC: tuple[Encoder, Decoder] | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def _brief_decoder() -> Decoder:
+    return projection(FileFacts, BRIEF_FIELDS)
 _SHA_LENGTH = 32  # hex digits of digest.content_hash
 _HEX = re.compile(rb"[0-9a-f]{32}")
 

@@ -63,6 +63,13 @@ def codec(cls: type) -> tuple[Encoder, Decoder]:
     return _encoder(cls, {}), _Decoders().build(cls)
 
 
+def projection(cls: type, keep: frozenset[str]) -> Decoder:
+    """A decoder of ``cls`` that decodes only the fields named in ``keep`` and gives every
+    other one its default (each must have one): the entry is still checked to be an array
+    of the right length, its kept fields by their types."""
+    return _Decoders(cls, keep).build(cls)
+
+
 def _is_dataclass(tp: Any) -> bool:
     return isinstance(tp, type) and dataclasses.is_dataclass(tp)
 
@@ -214,7 +221,8 @@ def _decode_float(value: Any) -> float:
 class _Decoders:
     """Writes one decoding function per type and compiles them together."""
 
-    def __init__(self) -> None:
+    def __init__(self, projected: type | None = None, keep: frozenset[str] = frozenset()) -> None:
+        self.projected, self.keep = projected, keep  # the class decoded in part, and what of it
         self.lines: list[str] = []  # the function being written
         self.output: list[str] = []  # the functions written, each after those it calls
         self.names: dict[Any, str] = {}
@@ -286,9 +294,17 @@ class _Decoders:
         if kind == "dataclass":
             cls = parts[0]
             hints = typing.get_type_hints(cls)
-            fields = [(hints[f.name], f"f{i}") for i, f in enumerate(dataclasses.fields(cls))]
-            self._unpack(fields, what)
-            args = ", ".join(self.value(t, var) for t, var in fields)
+            every = dataclasses.fields(cls)
+            fields = [(hints[f.name], f"f{i}") for i, f in enumerate(every)]
+            if cls is self.projected:
+                kept = [(tp, var) for (tp, var), f in zip(fields, every) if f.name in self.keep]
+                self.lines.append(f"    if v.__class__ is not list or len(v) != {len(fields)}: raise Malformed({what!r})")
+                self.lines.append(f"    {', '.join(var if f.name in self.keep else '_' for (_, var), f in zip(fields, every))}, = v")
+                self.checked(kept, what, "    ")
+                args = ", ".join(f"{f.name}={self.value(tp, var)}" for (tp, var), f in zip(fields, every) if f.name in self.keep)
+            else:
+                self._unpack(fields, what)
+                args = ", ".join(self.value(t, var) for t, var in fields)
             out.append(f"    return {self._bind(cls)}({args})")
         elif kind == "tuple":
             items = [(t, f"f{i}") for i, t in enumerate(parts)]

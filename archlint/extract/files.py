@@ -63,10 +63,12 @@ def extract_files(
     debug: bool = False,
     cache: FactsCache | None = None,
     sources: Mapping[str, Read] | None = None,
+    brief: Callable[[str], bool] | None = None,
 ) -> dict[str, FileFacts]:
     """Facts of every file, from ``cache`` where it has them, parsed otherwise (and then
     added to it). ``sources`` are the files already read (``read_sources``), else they are
-    read here. ``progress(n)`` is told how many files are to be parsed and returns the
+    read here. Files for which ``brief(path)`` is true may get only the facts in
+    BRIEF_FIELDS. ``progress(n)`` is told how many files are to be parsed and returns the
     callback that counts them off."""
     if sources is None:
         sources = read_sources(root, files, max_size)
@@ -78,7 +80,7 @@ def extract_files(
             out[source.path] = read
             continue
         sha, data = read
-        found = cache.get(sha, source.path) if cache is not None else None
+        found = cache.get(sha, source.path, brief is not None and brief(source.path)) if cache is not None else None
         if found is not None:
             out[source.path] = found
         else:

@@ -138,3 +138,10 @@ class FileFacts:
     main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
     ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
     error: ParseError | None = None
+
+
+BRIEF_FIELDS = frozenset({"path", "sha", "lines", "imports", "main_guard", "ignores", "error"})
+"""What a scan uses of a test file's facts (model/source.py ``is_test_file``): tests are in
+the import graph, but neither in the call graph nor read for data and communication, and
+on some packages they are most of the code. Their cached facts are decoded this far only."""
+

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# test_x.py, x_test.py, x_tests.py, conftest.py: the module such a file makes is always a
+# test module (graph/coupling.py ``is_peripheral``), wherever the file lies.
+_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_tests?|conftest)\.py$")
+
+
+def is_test_file(path: str) -> bool:
+    """A file of tests by its name alone, before modules are named."""
+    return _TEST_FILE.search(path) is not None
 
 
 @dataclass(frozen=True, slots=True)
