@@ -562,15 +562,38 @@ def test_brief_facts_keep_what_the_scan_reads_and_are_checked():
             decode_entry(json.dumps(mangled).encode(), "tests/test_x.py", brief=True)
 
 
-def test_warm_scan_with_tests_reports_what_a_cold_one_does(tree):
-    root = tree({**SHOP, "tests/__init__.py": "", "tests/test_views.py": """
-        import shop.views
-        from shop.models import Order
-        URL = "http://orders:8000/api"  # archlint: ignore[AL206]
+TESTED_SHOP = {**SHOP, "tests/__init__.py": "", "tests/conftest.py": "import pytest\n", "tests/test_views.py": """
+    import requests
+    from flask import Flask
+    import shop.views
+    from shop.models import Order
+    URL = "http://orders:8000/api"  # archlint: ignore[AL206]
+    app = Flask(__name__)
 
-        def test_show(client):
-            assert shop.views.show(None, pk=1) == Order()
-        """})
-    cold = scan(root, env=DEFAULT_PLACE)
+    def test_show(client):
+        requests.get(URL)
+        assert shop.views.show(None, pk=1) == Order()
+
+    if __name__ == "__main__":
+        test_show(None)
+    """}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_brief_facts_of_tests_change_nothing_in_the_report(tree, monkeypatch, jobs):
+    """The report of a tree with tests is the same whether their facts are brief or whole,
+    cold and warm."""
+    import archlint.pipeline as pipeline
+    from archlint.report.json_report import render_json
+
+    root = tree(TESTED_SHOP)
+
+    def report(cache: bool) -> str:
+        return render_json(pipeline.scan(pipeline.ScanOptions(str(root), jobs=jobs, cache=cache)).report)
+
+    brief = report(cache=True)  # cold: facts from the parser
     forget_report(root)
-    assert scan(root, env=DEFAULT_PLACE) == cold == scan(root, "--no-cache")
+    assert report(cache=True) == brief  # warm: facts from the cache
+    monkeypatch.setattr(pipeline, "is_test_file", lambda path: False)
+    assert report(cache=False) == brief
+    assert '"tests.test_views"' in brief

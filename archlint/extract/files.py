@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from archlint.extract.cache import FactsCache
 from archlint.extract.digest import content_hash
-from archlint.extract.runner import Progress, Task, extract_tasks
+from archlint.extract.runner import Brief, Progress, Task, extract_tasks
 from archlint.model.facts import FileFacts, ParseError
 from archlint.model.source import SourceFile
 
@@ -63,7 +63,7 @@ def extract_files(
     debug: bool = False,
     cache: FactsCache | None = None,
     sources: Mapping[str, Read] | None = None,
-    brief: Callable[[str], bool] | None = None,
+    brief: Brief = None,
 ) -> dict[str, FileFacts]:
     """Facts of every file, from ``cache`` where it has them, parsed otherwise (and then
     added to it). ``sources`` are the files already read (``read_sources``), else they are
@@ -86,7 +86,7 @@ def extract_files(
         else:
             tasks.append((source.path, data))
     advance = progress(len(tasks)) if progress and tasks else None
-    for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None):
+    for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None, brief=brief):
         out[facts.path] = facts
         if entry is not None and cache is not None:
             cache.put(facts.sha, entry)

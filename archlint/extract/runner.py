@@ -29,6 +29,7 @@ from archlint.model.facts import FileFacts, ParseError
 Progress = Callable[[int], None]
 Task = tuple[str, bytes]
 Result = tuple[FileFacts, bytes | None]
+Brief = Callable[[str], bool] | None  # paths whose facts may be brief (model/facts.py BRIEF_FIELDS)
 """A file's facts and, when extraction ran to its end, their cache entry (``encode_entry``):
 only such facts are cached (a crash, a time-out or an internal error may not happen next
 time)."""
@@ -92,12 +93,12 @@ def _complete(facts: FileFacts) -> bool:
     return facts.error is None or facts.error.code != INTERNAL_ERROR
 
 
-def _received(path: str, data: bytes, message: tuple[bytes, bool]) -> Result:
+def _received(path: str, data: bytes, message: tuple[bytes, bool], brief: bool) -> Result:
     """A worker's answer: facts travel as their cache entry, which the cache needs anyway
     and which is quicker to decode than the dataclasses are to unpickle."""
     entry, complete = message
     try:
-        facts = decode_entry(entry, path)
+        facts = decode_entry(entry, path, brief)
     except Malformed as exc:  # a bug of ours: cost this file only
         facts = FileFacts(path=path, sha=content_hash(data))
         facts.error = ParseError(INTERNAL_ERROR, f"internal error while extracting: {exc}"[:300], 1)
@@ -195,7 +196,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
 
 
-def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[Result]:
+def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False, brief: Brief = None) -> Iterator[Result]:
     """Facts for every task, in completion order, from up to ``jobs`` worker processes.
     Largest files first: no worker is left with a long file at the end while the others
     idle, and the largest syntax trees exist while the main process holds few facts yet."""
@@ -237,7 +238,7 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
                     else:
                         worker.done()
                         feed(worker)  # before decoding: the worker is never left waiting
-                        yield _received(task[0], task[1], message)
+                        yield _received(task[0], task[1], message, brief is not None and brief(task[0]))
                         continue
                 elif now - worker.started >= FILE_TIMEOUT:
                     result = timed_out(task[0], task[1])
@@ -267,11 +268,13 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False) -> Iterator[
 
 
 def extract_tasks(
-    tasks: list[Task], jobs: int, progress: Progress | None = None, debug: bool = False, entries: bool = True
+    tasks: list[Task], jobs: int, progress: Progress | None = None, debug: bool = False, entries: bool = True,
+    brief: Brief = None,
 ) -> Iterator[Result]:
     """Facts for every (path, bytes) task: in-process when ``jobs`` is 1 (but deeply
     nested files in a worker of their own), else in ``jobs`` worker processes. In-process,
-    cache entries are made only when ``entries`` asks for them."""
+    cache entries are made only when ``entries`` asks for them. Files for which
+    ``brief(path)`` is true get only the facts in BRIEF_FIELDS (their entries are whole)."""
     if jobs <= 1:
         risky = [t for t in tasks if looks_deep(t[1])]
         risky_paths = {t[0] for t in risky}
@@ -280,13 +283,14 @@ def extract_tasks(
                 facts = extract_one(path, data, debug)
                 if len(data) >= LARGE_FILE:
                     release_memory()
-                yield facts, encode_entry(facts) if entries and _complete(facts) else None
+                entry = encode_entry(facts) if entries and _complete(facts) else None
+                yield facts.brief() if brief is not None and brief(path) else facts, entry
                 if progress:
                     progress(1)
         pool_tasks: list[Task] = risky
     else:
         pool_tasks = tasks
-    for result in run_pool(pool_tasks, max(1, jobs), debug):
+    for result in run_pool(pool_tasks, max(1, jobs), debug, brief):
         yield result
         if progress:
             progress(1)

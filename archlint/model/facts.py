@@ -139,6 +139,10 @@ class FileFacts:
     ignores: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes ('*' = all)
     error: ParseError | None = None
 
+    def brief(self) -> FileFacts:
+        """These facts with only BRIEF_FIELDS (what a scan reads of a test file)."""
+        return FileFacts(**{name: getattr(self, name) for name in BRIEF_FIELDS})
+
 
 BRIEF_FIELDS = frozenset({"path", "sha", "lines", "imports", "main_guard", "ignores", "error"})
 """What a scan uses of a test file's facts (model/source.py ``is_test_file``): tests are in
