@@ -9,8 +9,10 @@ the wheels of the trees (``pip download --no-deps``, unzipped) and, into a virtu
 own, the peers (import-linter with grimp, tach, pydeps, pyan3). Every time is the median of
 ``--runs`` runs of a whole command in a fresh process (interpreter start-up included, as a
 user sees it); a command slower than ``--slow`` seconds is run once, and one slower than
-``--timeout`` is stopped and shown as "> timeout". Peak memory is the largest sum of RSS
-over the command's process tree, sampled every 50 ms.
+``--timeout`` is stopped and shown as "> timeout". Peak memory is the largest sum of PSS
+(proportional set size: a page shared by n processes counts 1/n in each) over the command's
+process tree, sampled every 50 ms; RSS would count the pages a forked worker shares with its
+parent twice. The largest sum of RSS is kept too, for reference.
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ MARK_END = "<!-- benchmark:end -->"
 
 @dataclass
 class Timing:
-    """One command measured: the median of its runs, the runs, peak tree RSS in MB."""
+    """One command measured: the median of its runs, the runs, peak tree PSS (and RSS) in MB."""
 
     label: str
     runs: list[float] = field(default_factory=list)
     peak_mb: float = 0.0
+    peak_rss_mb: float = 0.0
     timeout: float | None = None  # set when stopped at this many seconds
     failed: str = ""
 
@@ -62,32 +65,41 @@ class Timing:
         return f"{self.median:.2f} s{runs}"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """RSS of ``pid`` and all its descendants, in MB."""
-    total, stack, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(PSS, RSS) of ``pid`` and all its descendants, in MB."""
+    pss = rss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * page
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith(("Pss:", "Rss:")):
+                        kb = int(line.split()[1])
+                        if line.startswith("Pss:"):
+                            pss += kb
+                        else:
+                            rss += kb
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     stack.extend(int(c) for c in handle.read().split())
         except (OSError, ValueError):
             continue
-    return total / 2**20
+    return pss / 1024, rss / 1024
 
 
-def run_once(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[float | None, float, str]:
-    """(seconds or None on time-out, peak MB, error) of one run."""
+def run_once(command: list[str], cwd: Path, env: dict[str, str], timeout: float
+             ) -> tuple[float | None, tuple[float, float], str]:
+    """(seconds or None on time-out, peak (PSS, RSS) MB, error) of one run."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0.0]
+    peak = [(0.0, 0.0)]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.05):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            pss, rss = tree_memory_mb(proc.pid)
+            peak[0] = (max(peak[0][0], pss), max(peak[0][1], rss))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -128,8 +140,9 @@ def measure_all(commands: list[Command], args: argparse.Namespace) -> dict[str, 
                 continue
             if command.before is not None:
                 command.before()
-            elapsed, peak, error = run_once(command.argv, command.cwd, {**os.environ, **command.env}, args.timeout)
-            result.peak_mb = max(result.peak_mb, peak)
+            elapsed, (pss, rss), error = run_once(command.argv, command.cwd, {**os.environ, **command.env}, args.timeout)
+            result.peak_mb = max(result.peak_mb, pss)
+            result.peak_rss_mb = max(result.peak_rss_mb, rss)
             if error:
                 result.failed = error[:80]
             elif elapsed is None:
@@ -284,7 +297,7 @@ def render(results: list[dict[str, object]], args: argparse.Namespace, loads: tu
         f"{args.runs} run{'s' if args.runs != 1 else ''} per command, in rounds (median); load average {loads[0][0]:.2f} at the start, {loads[1][0]:.2f} at the end. "
         + "Peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
-        "Time (median, whole command) and peak RSS of the process tree:",
+        "Time (median, whole command) and peak memory (PSS) of the process tree:",
         "",
         "| | " + " | ".join(f"{r['name']} ({r['files']} files)" for r in results) + " |",
         "|---|" + "---|" * len(results),
@@ -314,7 +327,9 @@ def render(results: list[dict[str, object]], args: argparse.Namespace, loads: tu
     line("that file's extraction alone", [f"{r['single'].runs[0]:.2f} s ({r['touched']})" for r in results], "")
     line(f"cold ({jobs} processes) / pydeps", [ratio(t["coldN"], t.get("pydeps")) for t in T], "< 1x")
     line(f"cold ({jobs} processes) / pyan3", [ratio(t["coldN"], t.get("pyan3")) for t in T], "< 1x")
-    line("peak memory, cold", [f"{max(t['cold1'].peak_mb, t['coldN'].peak_mb):.0f} MB" for t in T], "< 300 MB (pandas)")
+    line("peak memory (PSS), cold", [f"{max(t['cold1'].peak_mb, t['coldN'].peak_mb):.0f} MB (RSS sum "
+                                     f"{max(t['cold1'].peak_rss_mb, t['coldN'].peak_rss_mb):.0f} MB)" for t in T],
+         "< 300 MB (pandas)")
     line(f"files per second, cold {jobs} processes / warm",
          [f"{r['files'] / r['timings']['coldN'].median:.0f} / {r['files'] / r['timings']['warm'].median:.0f}"
           if r["timings"]["coldN"].median and r["timings"]["warm"].median else "n/a" for r in results], "")
