@@ -36,6 +36,7 @@ from archlint.graph.system import assemble_system, module_tables, read_code
 from archlint.model.errors import UsageError
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
+from archlint.model.analysis import MICROSERVICES, SERVERLESS
 from archlint.model.contracts import ContractResult
 from archlint.model.report import Report, Summary
 from archlint.model.rules import RULES
@@ -178,7 +179,6 @@ def _scan(options: ScanOptions) -> Scan:
         module_tables=tables,
         excluded=[m for m in by_id if m not in coupling],
     )
-    splits = split_candidates(partition, weighted, by_id, cycles)
     verdict, verdict_findings = decide(
         SystemFacts(
             modules=by_id,
@@ -196,6 +196,8 @@ def _scan(options: ScanOptions) -> Scan:
             unresolved_connections=system.unresolved_connections,
         )
     )
+    # a system already split into isolated services (or functions) needs no split advice
+    splits = [] if verdict.kind in (MICROSERVICES, SERVERLESS) else split_candidates(partition, weighted, by_id, cycles)
     findings = (
         verdict_findings
         + file_findings(facts)

@@ -1,5 +1,5 @@
 """The verdict rules on small, fully specified systems (the fixtures' end-to-end verdicts
-are tested in test_fixture_verdicts.py once deploy and data facts are in the report)."""
+are tested in test_fixture_verdicts.py)."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_one_code_base_under_two_service_names():
     verdict, _ = decide(facts)
     kinds = {v.service: (v.kind, [r.code for r in v.reasons]) for v in verdict.services}
     assert kinds["api"] == ("generic-service", ["AL208"])
-    assert kinds["ship"] == ("microservice", [])
+    assert kinds["ship"] == ("microservice", ["own-data", "network"])
 
 
 def test_serverless_functions_and_a_wrapped_web_app():

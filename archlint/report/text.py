@@ -12,6 +12,7 @@ from rich.text import Text
 from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding, Location
 from archlint.model.report import Report
+from archlint.model.rules import RULES
 from archlint.report.console import make_console
 from archlint.report.check_text import contracts_section
 
@@ -59,20 +60,26 @@ def _verdict(console: Console, report: Report, verbose: bool) -> None:
     if v is None:
         return
     console.print(Text(f"Verdict: {v.kind} (confidence {v.confidence:.2f})", style="bold cyan"))
-    for r in v.reasons if verbose else v.reasons[:5]:
-        console.print(f"  - {r.message}")
-        for e in r.evidence if verbose else r.evidence[:2]:
-            where = f"{e.path}:{e.line}" if e.line else e.path
-            console.print(f"      {where}" + (f"  {e.note}" if e.note else ""))
-    if v.services:
-        table = Table(box=None, pad_edge=False)
-        table.add_column("service")
-        table.add_column("verdict")
-        table.add_column("because")
+    shown = v.reasons if verbose else v.reasons[:5]
+    for r in shown:
+        console.print(Text(f"  - {r.message}"))
+        _evidence(console, r.evidence, verbose)
+    if len(shown) < len(v.reasons):
+        console.print(f"  ... and {len(v.reasons) - len(shown)} more reasons (--verbose)")
+    if v.services:  # one line per service (a table would wrap the reasons mid-phrase)
+        system_reasons = {r.message for r in v.reasons}
+        name_width = max(len(s.service) for s in v.services)
+        kind_width = max(len(s.kind) for s in v.services)
         for s in v.services:
-            because = "; ".join(r.message for r in s.reasons[:2]) or "own process, own data, talks over the network"
-            table.add_row(s.service, s.kind, because)
-        console.print(table)
+            codes = [code for code in dict.fromkeys(r.code for r in s.reasons) if code in RULES]
+            because = (", ".join(f"{code} {RULES[code].name}" for code in codes) if codes
+                       else "; ".join(r.message for r in s.reasons))  # a coupling's rules, else why it is isolated
+            console.print(Text(f"  {s.service:<{name_width}}  {s.kind:<{kind_width}}  {because}"))
+            if verbose:  # every reason with its evidence, unless the system's reasons showed it
+                for r in s.reasons:
+                    if r.message not in system_reasons:
+                        console.print(Text(f"    - {r.message}"))
+                        _evidence(console, r.evidence, verbose)
     console.print()
 
 

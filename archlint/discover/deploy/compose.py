@@ -261,7 +261,8 @@ class _Project:
                     env.update(parse_dotenv(text))
             env.update({k: v for k, v in service.get("environment", {}).items() if v is not None})
             where = Location(service["path"], service["line"], f"compose service {name}")
-            command_at = service.get("command_at") or service.get("entrypoint_at")
+            command_key = "command" if service.get("command_at") else "entrypoint"
+            command_at = service.get(f"{command_key}_at")
             container = ContainerSpec(
                 name=name,
                 where=where,
@@ -269,7 +270,7 @@ class _Project:
                 build=service.get("build"),
                 command=service.get("command"),
                 entrypoint=service.get("entrypoint"),
-                command_where=Location(*command_at, f"compose service {name}") if command_at else None,
+                command_where=Location(*command_at, f"compose service {name} {command_key}") if command_at else None,
                 env=env,
                 mounts=tuple(service.get("mounts", ())),
                 working_dir=service.get("working_dir"),

@@ -258,7 +258,8 @@ def _spec(workload: _Workload, found: _Manifests) -> UnitSpec:
                 command=_command(container.get("args")),
                 entrypoint=_command(container.get("command")),
                 command_where=Location(workload.where.path, line_of(container, "command", line_of(container, "args")),
-                                       workload.where.note) if has_command else None,
+                                       f"{workload.where.note} {'command' if container.get('command') else 'args'}")
+                if has_command else None,
                 env=_environment(container, found),
                 working_dir=str(container["workingDir"]) if container.get("workingDir") else None,
             )

@@ -73,7 +73,7 @@ class Build:
     image: Image
     root: str
     code: tuple[str, ...]
-    copies_from: tuple[str, ...]
+    copies_from: dict[str, Location]  # copied from outside ``root`` -> the COPY line
     base: str
     infrastructure: str | None
 
@@ -137,11 +137,12 @@ class Builds:
         image = build_image(dockerfile, ref.context, self.reader, ref.target)
         if image is None:
             return None
-        sources = [s for s in build_sources(dockerfile, image.stage, ref.context, self.reader)
-                   if self.reader.has_python(s)]
+        copied = {s: where for s, where in build_sources(dockerfile, image.stage, ref.context, self.reader).items()
+                  if self.reader.has_python(s)}
+        sources = list(copied)
         root = own_directory(ref.dockerfile, ref.context, sources)
         code = tuple(s for s in sources if within(s, root))
-        outside = tuple(s for s in sources if not within(s, root))
+        outside = {s: where for s, where in copied.items() if not within(s, root)}
         base = image.stage.root_image()
         software = identify(base)
         infrastructure = software.name if software and not sources else None
@@ -202,12 +203,12 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     none is infrastructure (named after the software its image runs)."""
     processes: list[Process] = []
     code: list[str] = []
-    copies: list[str] = []
+    copies: dict[str, Location] = {}
     roots: list[str] = []
     env: dict[str, str] = {}
     infra: list[tuple[str, dict[str, str]]] = []
     first_build: Build | None = None
-    base_image: str | None = None
+    base_image: tuple[str, Location] | None = None
     image = next((c.image for c in spec.containers if c.image), None)
     for container in spec.containers:
         ref = container.build or (builds.for_image(container.image) if container.image else None)
@@ -233,14 +234,16 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
             first_build = first_build or build
             roots.append(build.root)
             code += build.code
-            copies += build.copies_from
+            for path, where in build.copies_from.items():
+                copies.setdefault(path, where if build.ref.inline is None else container.where)
             found = builds.for_image(build.base, loose=False)
             if found is None:
                 found = builds.for_image(build.base)
             # an in-repo base image couples its users only when it carries repository code;
             # one that installs system packages is a build convenience (nameko-examples)
             if found is not None and found.dockerfile != build.ref.dockerfile and builds.describe(found).code:
-                base_image = base_image or found.dockerfile
+                from_line = Location(build.ref.dockerfile, build.image.stage.root_stage().line, f"FROM {build.base}")
+                base_image = base_image or (found.dockerfile, from_line if build.ref.inline is None else container.where)
         elif context is not None:  # the Dockerfile is not in the repository: the context is the code
             roots.append(context)
             code += [context] if reader.has_python(context) else []
@@ -265,8 +268,9 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     unit.dockerfile = first_build.ref.dockerfile if first_build and first_build.ref.inline is None else None
     unit.root = roots[0]
     unit.code = tuple(sorted(set(code)))
-    unit.copies_from = tuple(sorted(set(copies)))
-    unit.base_image = base_image
+    unit.copies_from = dict(sorted(copies.items()))
+    if base_image is not None:
+        unit.base_image, unit.base_where = base_image
     return unit
 
 

@@ -1,0 +1,134 @@
+"""Each fixture's verdict, its reasons and the evidence each reason points at, written out
+by hand from the fixtures' code and deploy files: the most specific line, never the
+declaration next to it (a COPY, not the FROM above it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import FIXTURES, run_cli, scan_in_process
+
+
+def reasons(verdict: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    return [(r["code"], r["message"], [(e["path"], e["line"]) for e in r["evidence"]]) for r in verdict["reasons"]]
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[str, dict[str, Any]]:
+    names = ("monolith-shop", "generic-services", "microservices", "serverless")
+    return {name: scan_in_process(FIXTURES / name) for name in names}
+
+
+def test_monolith_web_and_worker_one_unit(verdicts):
+    r = verdicts["monolith-shop"]
+    v = r["verdict"]
+    assert (v["kind"], v["confidence"], v["services"]) == ("monolith", 0.8, [])
+    assert reasons(v) == [
+        ("one-unit", "one deployable unit: service shop runs web (gunicorn shop.wsgi:app --bind 0.0.0.0:8000), "
+                     "worker (celery -A shop.tasks worker --loglevel=info)",
+         # the service, then the command line of each process
+         [("docker-compose.yml", 2), ("docker-compose.yml", 4), ("docker-compose.yml", 13)]),
+        ("modularity", "modularity Q = 0.35 over 4 coupling clusters (below the 0.4 threshold)", []),
+        ("AL102", "package cycle: shop.billing -> shop.orders -> shop.billing",
+         [("shop/billing/invoice.py", 2), ("shop/orders/service.py", 1)]),
+        ("confidence", "confidence -0.20: modularity is close to the threshold", []),
+    ]
+    assert v["reasons"][0]["evidence"][1]["note"] == "compose service web command"
+    assert r["split_candidates"], "a monolith gets split candidates"
+
+
+def test_generic_services_each_coupling_at_its_line(verdicts):
+    r = verdicts["generic-services"]
+    v = r["verdict"]
+    assert (v["kind"], v["confidence"]) == ("generic-services", 1.0)
+    shared_orders = [("common/shopcommon/models.py", 26), ("common/shopcommon/models.py", 41),  # orders: model, FK
+                     ("payments/payments/charges.py", 14), ("payments/payments/charges.py", 19),  # payments: SQL
+                     ("common/shopcommon/models.py", 60), ("shipping/shipping/dispatch.py", 12)]  # shipping
+    assert reasons(v) == [
+        ("services", "3 deployable services: 0 isolated, 3 coupled",
+         [("docker-compose.yml", 15), ("docker-compose.yml", 30), ("docker-compose.yml", 41)]),
+        ("AL205", "services orders, payments, shipping share the internal library shopcommon",
+         [("orders/orders/api.py", 4), ("payments/payments/charges.py", 3), ("shipping/shipping/api.py", 5)]),
+        # the COPY lines that bring common/ in (shipping's in its builder stage), not FROM
+        ("AL205", "services orders, shipping copy common into their images",
+         [("orders/Dockerfile", 4), ("shipping/Dockerfile", 3)]),
+        ("AL202", "services orders, payments, shipping share the database db/shop",
+         [("docker-compose.yml", 63), ("common/shopcommon/db.py", 8)]),
+        ("AL203", "services orders, payments, shipping use the table orders", shared_orders),
+        ("AL204", "payments has a foreign key to orders, owned by orders", [("common/shopcommon/models.py", 51)]),
+        ("AL204", "shipping has a foreign key to orders, owned by orders", [("common/shopcommon/models.py", 60)]),
+        ("AL203", "services payments, shipping use the table payments",
+         [("common/shopcommon/models.py", 47), ("shipping/shipping/dispatch.py", 12)]),
+    ]
+    notes = [e["note"] for e in v["reasons"][4]["evidence"]]
+    assert notes == ["orders: model", "orders: foreign key", "payments: SQL", "payments: SQL",
+                     "shipping: foreign key", "shipping: SQL"]
+    per_service = {s["service"]: (s["kind"], sorted({c["code"] for c in s["reasons"]})) for s in v["services"]}
+    assert per_service == {
+        "orders": ("generic-service", ["AL202", "AL203", "AL204", "AL205"]),
+        "payments": ("generic-service", ["AL202", "AL203", "AL204", "AL205"]),
+        "shipping": ("generic-service", ["AL202", "AL203", "AL204", "AL205"]),
+    }
+    finding = next(f for f in r["findings"] if f["message"] == "services orders, shipping copy common into their images")
+    assert (finding["path"], finding["line"]) == ("orders/Dockerfile", 4)
+    assert r["split_candidates"], "generic services get split candidates"
+
+
+def test_microservices_say_what_makes_each_isolated(verdicts):
+    r = verdicts["microservices"]
+    v = r["verdict"]
+    assert (v["kind"], v["confidence"]) == ("microservices", 1.0)
+    assert reasons(v) == [
+        ("services", "4 deployable services: 4 isolated, 0 coupled",
+         [("docker-compose.yml", 31), ("docker-compose.yml", 2), ("docker-compose.yml", 16), ("docker-compose.yml", 41)]),
+    ]
+    per_service = {s["service"]: (s["kind"], reasons(s)) for s in v["services"]}
+    assert per_service["orders"] == ("microservice", [
+        ("own-data", "own data: postgres/orders", [("services/orders/app/db.py", 6)]),
+        ("network", "network only: catalog (http), payments (amqp), shipping (http)",
+         # its own HTTP client and producer; shipping's client that calls it
+         [("services/orders/app/catalog.py", 12), ("services/orders/app/events.py", 13),
+          ("services/shipping/shipping/worker.py", 17)]),
+    ])
+    assert per_service["payments"][1][1] == (
+        "network", "network only: orders (amqp), shipping (kafka)",
+        [("services/payments/app/consumer.py", 31), ("services/payments/app/kafka.py", 15)])
+    assert {name: kind for name, (kind, _) in per_service.items()} == dict.fromkeys(
+        ("catalog", "orders", "payments", "shipping"), "microservice")
+    assert r["split_candidates"] == [], "an isolated system needs no split advice"
+
+
+def test_serverless_functions_and_the_wrapped_app(verdicts):
+    v = verdicts["serverless"]["verdict"]
+    assert (v["kind"], v["confidence"]) == ("serverless", 1.0)
+    assert reasons(v) == [
+        ("functions", "7 functions deployed as FaaS: InventoryFunction, RestockFunction, admin, createOrder, "
+                      "getOrder, nightlyReport, processPayment",
+         [("inventory/template.yaml", 22), ("inventory/template.yaml", 39), ("serverless.yml", 50),
+          ("serverless.yml", 27), ("serverless.yml", 33), ("serverless.yml", 45), ("serverless.yml", 37)]),
+        ("wrapped-app", "1 function(s) wrap a whole web application (a monolith inside a function)",
+         [("web/app.py", 8)]),
+    ]
+    assert [(s["service"], s["kind"], [c["message"] for c in s["reasons"]]) for s in v["services"]] == [
+        ("inventory", "microservice", ["own data: aws/inventory-dev", "talks to no other service"]),
+        ("orders-api", "microservice", ["own data: aws/orders-api-orders-dev", "talks to no other service"]),
+    ]
+
+
+def test_one_line_per_service_and_verbose_shows_its_evidence():
+    short = run_cli("scan", str(FIXTURES / "microservices"), "--no-cache").stdout
+    full = run_cli("scan", str(FIXTURES / "microservices"), "--no-cache", "--verbose").stdout
+    head = short.split("\nServices\n")[0].splitlines()
+    assert "  orders    microservice  own data: postgres/orders; network only: catalog (http), payments (amqp), " \
+           "shipping (http)" in head
+    assert not any("services/orders/app/db.py:6" in line for line in head)
+    verdict = full.split("\nServices\n")[0].splitlines()
+    at = next(i for i, line in enumerate(verdict) if line.startswith("  orders    microservice"))
+    assert verdict[at + 1:at + 3] == ["    - own data: postgres/orders", "      services/orders/app/db.py:6  postgres/orders"]
+    coupled = run_cli("scan", str(FIXTURES / "generic-services"), "--no-cache").stdout
+    # a coupled service's line names its couplings' rules; their evidence is in the reasons above
+    assert ("  payments  generic-service  AL205 shared-internal-library, AL202 shared-database, "
+            "AL203 shared-tables, AL204 cross-service-foreign-key") in coupled.splitlines()
+    assert "  ... and 3 more reasons (--verbose)" in coupled.splitlines()
