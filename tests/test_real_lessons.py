@@ -239,3 +239,87 @@ def test_relax_places_build_args_and_two_compose_projects(tmp_path):
     assert not [d for d in report["databases"] if d["evidence"][0]["path"] == "product/postgres/Dockerfile"]
     assert {(r["service"], r["kind"]) for r in report["verdict"]["services"]} >= {
         ("api", "generic-service"), ("recsys", "generic-service")}
+
+
+HEALTHCHECKS_LIKE = {
+    # healthchecks: docker/Dockerfile built from the repository root copies all of it
+    # (`COPY . /opt/hc/` in a builder stage) and one file of docker/; compose waits for the
+    # database in a shell loop and starts uWSGI with an ini file of bare flags; the values
+    # live in docker/.env.example (the user copies it to .env); settings pick SQLite, or
+    # PostgreSQL / MySQL when DB says so.
+    "docker/docker-compose.yml": """
+        services:
+          db:
+            image: postgres:16
+            environment:
+              - POSTGRES_DB=$DB_NAME
+          web:
+            build:
+              context: ..
+              dockerfile: docker/Dockerfile
+            env_file:
+              - .env
+            command: bash -c 'while !</dev/tcp/db/5432; do sleep 1; done; uwsgi /opt/hc/docker/uwsgi.ini'
+        """,
+    "docker/.env.example": "DB=postgres\nDB_HOST=db\nDB_NAME=hc\n",
+    "docker/Dockerfile": """
+        FROM python:3.12-slim AS builder
+        COPY . /opt/hc/
+        FROM python:3.12-slim
+        WORKDIR /opt/hc
+        COPY --from=builder /opt/hc/ /opt/hc/
+        COPY docker/fetchstatus.py /opt/hc/
+        CMD ["uwsgi", "/opt/hc/docker/uwsgi.ini"]
+        """,
+    "docker/fetchstatus.py": "import urllib.request\n",
+    "docker/uwsgi.ini": "[uwsgi]\nstrict\nmaster\nif-env = LISTEN_IPV6\nhttp-socket = [::]:8000\nendif =\n"
+                        "if-not-env = LISTEN_IPV6\nhttp-socket = :8000\nendif =\nchdir = /opt/hc\n"
+                        "module = hc.wsgi:application\n",
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hc.settings')\n",
+    "hc/__init__.py": "",
+    "hc/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    "hc/settings.py": """
+        import os
+
+        INSTALLED_APPS = ("django.contrib.auth", "hc.api")
+        DATABASES = {
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.getenv("DB_NAME", "hc.sqlite")}
+        }
+        if os.getenv("DB") == "postgres":
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.postgresql",
+                    "HOST": os.getenv("DB_HOST", ""),
+                    "NAME": os.getenv("DB_NAME", "hc"),
+                }
+            }
+        if os.getenv("DB") in ["mysql", "mariadb"]:
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.mysql",
+                    "HOST": os.getenv("DB_HOST", ""),
+                    "NAME": os.getenv("DB_NAME", "hc"),
+                }
+            }
+        """,
+    "hc/api/__init__.py": "",
+    "hc/api/models.py": "from django.db import models\n\nclass Check(models.Model):\n    name = models.CharField(max_length=100)\n",
+    "hc/api/views.py": "from hc.api.models import Check\n",
+}
+
+
+def test_healthchecks_whole_repository_image_uwsgi_ini_and_the_deployed_database(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, HEALTHCHECKS_LIKE))
+    [service] = report["services"]
+    # the image holds the whole repository, not just docker/
+    assert (service["name"], service["root"]) == ("web", ".")
+    assert "hc.api.models" in service["modules"]
+    # through `bash -c 'while ...; done; uwsgi <ini>'` and an ini of bare flags
+    assert [p["module_id"] for p in service["processes"]] == ["hc.wsgi"]
+    # .env is not committed: docker/.env.example gives both the compose file and env_file their values;
+    # of the three settings of DATABASES["default"], the one on the deployed server counts
+    assert databases(report) == [
+        ("db/hc", ["web"], ["api_check"], [("docker/docker-compose.yml", 2, "compose service db"),
+                                           ("hc/settings.py", 8, "connection")]),
+    ]
+    assert report["verdict"]["kind"] == "monolith"

@@ -371,11 +371,14 @@ class _Assembly:
             mine = [u for u in uses if self.counts(service, u.module, u.scope)]
             relational: list[tuple[DataUse, _Db]] = []
             by_module: dict[str, _Db] = {}
+            deployed = self.deployed_alternatives(service, mine)
             for use in sorted(mine, key=_connect_order):
                 if use.access == "connect" or (use.access in ("collection", "table") and use.engine in ("mongodb", "dynamodb")):
                     if use.access == "connect" and use.engine == "mongodb" and any(
                             u.access == "collection" and u.module == use.module for u in mine):
                         continue  # the collections say which databases it reaches
+                    if deployed.get((use.module, use.scope), use) is not use:
+                        continue  # another setting of this Django database is the one deployed
                     found = self.database(service, use)
                     if found is None:
                         found = self.only(configured, use.engine)
@@ -402,6 +405,28 @@ class _Assembly:
                     db.services.add(service.name)
                     db.evidence.append(where)
         return resolved
+
+    def deployed_alternatives(self, service: Service, uses: Sequence[DataUse]) -> dict[tuple[str, str], DataUse]:
+        """Settings that give one Django database several values (SQLite by default,
+        PostgreSQL or MySQL when an environment variable says so) are alternatives; the
+        one that reaches a server this deployment runs, with that server's engine, is the
+        one deployed. (module, alias) -> that setting, where exactly one does."""
+        groups: dict[tuple[str, str], list[DataUse]] = defaultdict(list)
+        for use in uses:
+            if use.access == "connect" and use.scope.startswith("DATABASES."):
+                groups[(use.module, use.scope)].append(use)
+        out: dict[tuple[str, str], DataUse] = {}
+        for key, alternatives in groups.items():
+            if len(alternatives) < 2:
+                continue
+            reached = []
+            for use in alternatives:
+                found = self.database(service, use)
+                if found is not None and found.infra is not None and found.engine == use.engine:
+                    reached.append(use)
+            if len(reached) == 1:
+                out[key] = reached[0]
+        return out
 
     def configured(self, service: Service) -> list[tuple[_Db, Location]]:
         """Datastores the service's own deployment points it at: an environment value that
@@ -461,8 +486,8 @@ class _Assembly:
         used_instances = {d.instance for d in self.dbs.values() if d.used}
         out = []
         for db in self.dbs.values():
-            if not db.used and db.instance in used_instances:
-                continue  # a database the server creates that no code uses, next to ones it does
+            if not db.used and (db.instance in used_instances or db.infra is None):
+                continue  # a database the server creates that no code uses, next to ones it does; a lookup's
             services = tuple(sorted(db.services))
             evidence = tuple(sorted(set(db.evidence), key=lambda e: (e.path, e.line, e.note)))
             if db.infra is not None:

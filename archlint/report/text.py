@@ -95,7 +95,7 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
                           + ("implicit (no deploy files)" if service.implicit else f"declared at {where}"))
             processes = service.processes if verbose else service.processes[:4]
             for p in processes:
-                console.print(f"      {p.name}: {p.module or p.command}")
+                console.print(f"      {p.name}: {p.module or p.module_id or p.command}")
             if len(processes) < len(service.processes):
                 console.print(f"      ... and {len(service.processes) - len(processes)} more processes (--verbose)")
         if len(shown) < len(report.services):

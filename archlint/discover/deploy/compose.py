@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from archlint.discover.deploy.loader import LineDict, Reader, join, line_of, parent
-from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_mapping, env_value, parse_dotenv
+from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_mapping, env_value, read_dotenv
 from archlint.model.findings import Location
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -94,9 +94,7 @@ class _Project:
     def __init__(self, reader: Reader, directory: str) -> None:
         self.reader = reader
         self.directory = directory
-        dotenv_path = join(directory, ".env")
-        text = reader.read(dotenv_path, required=False) if dotenv_path and reader.exists(dotenv_path) else None
-        self.values = parse_dotenv(text) if text else {}
+        self.values = read_dotenv(reader, join(directory, ".env"), example=True)
         self.services: dict[str, dict[str, Any]] = {}
         self._loaded: set[str] = set()
 
@@ -256,9 +254,7 @@ class _Project:
         for name, service in sorted(self.services.items()):
             env: dict[str, str] = {}
             for env_file in service.get("env_file", []):
-                text = self.reader.read(env_file, required=False) if self.reader.exists(env_file) else None
-                if text:
-                    env.update(parse_dotenv(text))
+                env.update(read_dotenv(self.reader, env_file, example=True))
             env.update({k: v for k, v in service.get("environment", {}).items() if v is not None})
             where = Location(service["path"], service["line"], f"compose service {name}")
             command_key = "command" if service.get("command_at") else "entrypoint"

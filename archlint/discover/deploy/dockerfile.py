@@ -472,7 +472,8 @@ def wrapper_command(command: Command, image: Image | None, base_dir: str, reader
 
 def _uwsgi_ini(text: str) -> Command | None:
     """What a uWSGI ini file serves: ``module =``, ``wsgi-file =``, ``mount = /=mod:app``."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    # uWSGI flags stand alone (``master``, ``strict``) and keys repeat (``if-env``, ``endif``)
+    parser = configparser.ConfigParser(interpolation=None, strict=False, allow_no_value=True)
     try:
         parser.read_string(text)
     except configparser.Error:
@@ -492,9 +493,11 @@ def _uwsgi_ini(text: str) -> Command | None:
 
 def own_directory(dockerfile_path: str, context: str, sources: list[str]) -> str:
     """The unit's own directory: the Dockerfile's, when it sits strictly inside the build
-    context and the image copies code from it (or no Python code at all); the build
-    context otherwise."""
+    context and the image copies code from it (or no Python code at all) but nothing
+    around it; the build context otherwise (``COPY . /app`` with docker/Dockerfile copies
+    the whole repository: its code is the repository's, not docker/'s)."""
     here = parent(dockerfile_path)
-    if here != context and within(here, context) and (not sources or any(within(s, here) for s in sources)):
+    around = any(s != here and within(here, s) for s in sources)
+    if here != context and within(here, context) and not around and (not sources or any(within(s, here) for s in sources)):
         return here
     return context

@@ -346,8 +346,18 @@ def env_mapping(value: Any) -> dict[str, str]:
     return out
 
 
-def read_dotenv(reader: Reader, path: str | None) -> dict[str, str]:
-    if not path or not reader.exists(path):
+# The copies of an env file a repository ships for users to fill in (`cp .env.example .env`).
+EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+
+
+def read_dotenv(reader: Reader, path: str | None, *, example: bool = False) -> dict[str, str]:
+    """The values of an env file; with ``example``, when the file is not in the repository
+    (a `.env` is rarely committed), those of the example shipped next to it."""
+    if not path:
+        return {}
+    if not reader.exists(path) and example:
+        path = next((path + suffix for suffix in EXAMPLE_SUFFIXES if reader.exists(path + suffix)), path)
+    if not reader.exists(path):
         return {}
     text = reader.read(path, required=False)
     return parse_dotenv(text) if text else {}
