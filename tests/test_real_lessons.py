@@ -323,3 +323,66 @@ def test_healthchecks_whole_repository_image_uwsgi_ini_and_the_deployed_database
                                            ("hc/settings.py", 8, "connection")]),
     ]
     assert report["verdict"]["kind"] == "monolith"
+
+
+OTEL_DEMO_LIKE = {
+    # opentelemetry-demo: `environment: [- PRODUCT_CATALOG_ADDR]` takes its value from the
+    # project's .env (as the shell would give it); the address is read through a helper;
+    # the service it calls is written in Go: archlint reads none of its code, and says so.
+    ".env": "PRODUCT_CATALOG_PORT=3550\nPRODUCT_CATALOG_ADDR=product-catalog:${PRODUCT_CATALOG_PORT}\n",
+    "compose.yaml": """
+        services:
+          product-catalog:
+            build:
+              context: ./
+              dockerfile: src/product-catalog/Dockerfile
+            environment:
+              - PRODUCT_CATALOG_PORT
+          recommendation:
+            build:
+              context: ./
+              dockerfile: src/recommendation/Dockerfile
+            environment:
+              - PRODUCT_CATALOG_ADDR
+        """,
+    "src/product-catalog/Dockerfile": "FROM golang:1.22 AS builder\nWORKDIR /src\nCOPY src/product-catalog/ .\n"
+                                      "RUN go build -o product-catalog .\nFROM alpine\nCOPY --from=builder /src/product-catalog /\n"
+                                      "ENTRYPOINT [\"./product-catalog\"]\n",
+    "src/product-catalog/main.go": "package main\n",
+    "src/recommendation/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\n"
+                                     "COPY ./src/recommendation/demo_pb2_grpc.py demo_pb2_grpc.py\n"
+                                     "COPY ./src/recommendation/recommendation_server.py recommendation_server.py\n"
+                                     "ENTRYPOINT [\"python\", \"recommendation_server.py\"]\n",
+    "src/recommendation/demo_pb2_grpc.py": "class ProductCatalogServiceStub:\n    def __init__(self, channel): ...\n",
+    "src/recommendation/recommendation_server.py": """
+        import os
+        import grpc
+        import demo_pb2_grpc
+
+        def must_map_env(key: str):
+            value = os.environ.get(key)
+            if value is None:
+                raise Exception(f"{key} environment variable must be set")
+            return value
+
+        if __name__ == "__main__":
+            catalog_addr = must_map_env("PRODUCT_CATALOG_ADDR")
+            channel = grpc.insecure_channel(catalog_addr)
+            product_catalog_stub = demo_pb2_grpc.ProductCatalogServiceStub(channel)
+        """,
+}
+
+
+def test_otel_demo_bare_environment_entries_and_a_service_in_another_language(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, OTEL_DEMO_LIKE))
+    assert [(l["source"], l["target"], l["protocol"], l["channel"]) for l in report["communication"]] == [
+        ("recommendation", "product-catalog", "grpc", "ProductCatalogService"),
+    ]
+    verdict = report["verdict"]
+    assert verdict["reasons"][0]["message"] == "2 deployable services: 2 isolated (1 of them with no Python code to read), 0 coupled"
+    per_service = {s["service"]: [r["message"] for r in s["reasons"]] for s in verdict["services"]}
+    # what archlint cannot read it does not claim: no "no database" for the Go service
+    assert per_service == {
+        "product-catalog": ["no Python code to read", "network only: recommendation (grpc)"],
+        "recommendation": ["no database", "network only: product-catalog (grpc)"],
+    }

@@ -80,7 +80,7 @@ def decide(facts: SystemFacts) -> tuple[Verdict, list[Finding]]:
     couplings = _couplings(facts, findings)
     per_service = tuple(
         ServiceVerdict(s.name, GENERIC_SERVICE, tuple(couplings[s.name])) if couplings[s.name]
-        else ServiceVerdict(s.name, MICROSERVICE, _isolation(s.name, facts))
+        else ServiceVerdict(s.name, MICROSERVICE, _isolation(s, facts))
         for s in sorted(code_services, key=lambda s: s.name)
     ) if len(code_services) > 1 else ()
     penalties = _confidence_penalties(facts)
@@ -183,10 +183,12 @@ def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], 
 def _services(per_service: Sequence[ServiceVerdict], services: Sequence[Service], functions: Sequence[DeployUnit]) -> tuple[str, list[Reason]]:
     micro = [v for v in per_service if v.kind == MICROSERVICE]
     generic = [v for v in per_service if v.kind == GENERIC_SERVICE]
+    unread = sum(1 for s in services if not s.modules)
     reasons = [
         Reason(
             "services",
-            f"{len(services)} deployable services: {len(micro)} isolated, {len(generic)} coupled",
+            f"{len(services)} deployable services: {len(micro)} isolated"
+            + (f" ({unread} of them with no Python code to read)" if unread else "") + f", {len(generic)} coupled",
             tuple(s.where for s in sorted(services, key=lambda s: s.name)),
         )
     ]
@@ -220,9 +222,11 @@ def _table_evidence(by_service: Mapping[str, set[tuple[bool, str, int, str]]]) -
                  for (path, line), (names, access) in sorted(chosen.items(), key=lambda kv: (sorted(kv[1][0]), kv[0])))
 
 
-def _isolation(service: str, facts: SystemFacts) -> tuple[Reason, ...]:
+def _isolation(declared: Service, facts: SystemFacts) -> tuple[Reason, ...]:
     """Why an uncoupled service is a microservice: the data it keeps alone, and the
-    network links that are its only ties to other services."""
+    network links that are its only ties to other services. Of a service in another
+    language archlint knows only what the others say of it."""
+    service = declared.name
     owned = sorted(db.id for db in facts.databases if service in db.services)
     where: list[Location] = []
     for db_id in owned:
@@ -242,6 +246,9 @@ def _isolation(service: str, facts: SystemFacts) -> tuple[Reason, ...]:
     talks = ", ".join(f"{other} ({', '.join(sorted(protocols))})" for other, protocols in sorted(peers.items()))
     links = tuple(where for _, protocols in sorted(peers.items()) for _, where in sorted(protocols.items()) if where)
     network = Reason("network", f"network only: {talks}" if talks else "talks to no other service", links)
+    if not declared.modules:  # what its deployment and the other services say of it, if anything
+        unread = Reason("no-python", "no Python code to read", (declared.where,))
+        return (unread, *(r for r, known in ((data, owned), (network, talks)) if known))
     return data, network
 
 

@@ -255,7 +255,11 @@ class _Project:
             env: dict[str, str] = {}
             for env_file in service.get("env_file", []):
                 env.update(read_dotenv(self.reader, env_file, example=True))
-            env.update({k: v for k, v in service.get("environment", {}).items() if v is not None})
+            for key, value in service.get("environment", {}).items():
+                if value is None:  # `- KEY`: the value of the shell or of the project's .env
+                    value = self.values.get(key)
+                if value is not None:
+                    env[key] = value
             where = Location(service["path"], service["line"], f"compose service {name}")
             command_key = "command" if service.get("command_at") else "entrypoint"
             command_at = service.get(f"{command_key}_at")
