@@ -112,8 +112,8 @@ def test_serverless_functions_and_the_wrapped_app(verdicts):
          [("web/app.py", 8)]),
     ]
     assert [(s["service"], s["kind"], [c["message"] for c in s["reasons"]]) for s in v["services"]] == [
-        ("inventory", "microservice", ["own data: aws/inventory-dev", "talks to no other service"]),
-        ("orders-api", "microservice", ["own data: aws/orders-api-orders-dev", "talks to no other service"]),
+        ("inventory", "microservice", ["own data: aws/inventory-dev", "no link to another service found"]),
+        ("orders-api", "microservice", ["own data: aws/orders-api-orders-dev", "no link to another service found"]),
     ]
 
 

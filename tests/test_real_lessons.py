@@ -381,8 +381,8 @@ def test_otel_demo_bare_environment_entries_and_a_service_in_another_language(tm
     verdict = report["verdict"]
     assert verdict["reasons"][0]["message"] == "2 deployable services: 2 isolated (1 of them with no Python code to read), 0 coupled"
     per_service = {s["service"]: [r["message"] for r in s["reasons"]] for s in verdict["services"]}
-    # what archlint cannot read it does not claim: no "no database" for the Go service
+    # what archlint cannot read it does not claim: no "no database found" for the Go service
     assert per_service == {
         "product-catalog": ["no Python code to read", "network only: recommendation (grpc)"],
-        "recommendation": ["no database", "network only: product-catalog (grpc)"],
+        "recommendation": ["no database found", "network only: product-catalog (grpc)"],
     }

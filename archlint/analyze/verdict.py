@@ -234,7 +234,7 @@ def _isolation(declared: Service, facts: SystemFacts) -> tuple[Reason, ...]:
                        and u.module in facts.modules), key=lambda u: (u.access != "connect", u.module, u.line))
         db = next(d for d in facts.databases if d.id == db_id)
         where += [Location(facts.modules[uses[0].module].path, uses[0].line, db_id)] if uses else list(db.evidence[:1])
-    data = Reason("own-data", f"own data: {', '.join(owned)}" if owned else "no database",
+    data = Reason("own-data", f"own data: {', '.join(owned)}" if owned else "no database found",
                   tuple(where))
     peers: dict[str, dict[str, Location | None]] = defaultdict(dict)  # other service -> protocol -> evidence
     for link in facts.links:
@@ -245,7 +245,7 @@ def _isolation(declared: Service, facts: SystemFacts) -> tuple[Reason, ...]:
         peers[other].setdefault(link.protocol, evidence)
     talks = ", ".join(f"{other} ({', '.join(sorted(protocols))})" for other, protocols in sorted(peers.items()))
     links = tuple(where for _, protocols in sorted(peers.items()) for _, where in sorted(protocols.items()) if where)
-    network = Reason("network", f"network only: {talks}" if talks else "talks to no other service", links)
+    network = Reason("network", f"network only: {talks}" if talks else "no link to another service found", links)
     if not declared.modules:  # what its deployment and the other services say of it, if anything
         unread = Reason("no-python", "no Python code to read", (declared.where,))
         return (unread, *(r for r, known in ((data, owned), (network, talks)) if known))
