@@ -178,6 +178,7 @@ def _scan(options: ScanOptions) -> Scan:
         depth=depth,
         module_tables=tables,
         excluded=[m for m in by_id if m not in coupling],
+        apps=code.django_apps,
     )
     verdict, verdict_findings = decide(
         SystemFacts(

@@ -132,3 +132,34 @@ def test_one_line_per_service_and_verbose_shows_its_evidence():
     assert ("  payments  generic-service  AL205 shared-internal-library, AL202 shared-database, "
             "AL203 shared-tables, AL204 cross-service-foreign-key") in coupled.splitlines()
     assert "  ... and 3 more reasons (--verbose)" in coupled.splitlines()
+
+
+def test_clusters_compared_with_packages_and_django_apps(verdicts, tree):
+    fit = verdicts["monolith-shop"]["clusters"]["packages"]
+    assert [(f["package"], f["kept_whole"], [(c["cluster"], c["modules"]) for c in f["clusters"]]) for f in fit] == [
+        ("shop.billing", True, [("billing", 2)]),
+        ("shop.catalog", True, [("shop.models", 2)]),
+        # shop/models/customer.py leans on the database helpers, the rest on the catalog
+        ("shop.models", False, [("shop.models", 3), ("shop.config+shop.db", 1)]),
+        ("shop.orders", True, [("billing", 2)]),
+    ]
+    app = {
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n",
+        "site_conf/__init__.py": "",
+        "site_conf/settings.py": "INSTALLED_APPS = ['django.contrib.auth', 'orders', 'catalog.apps.CatalogConfig']\n",
+        "catalog/__init__.py": "",
+        "catalog/apps.py": "from django.apps import AppConfig\n\nclass CatalogConfig(AppConfig):\n"
+                           "    name = 'catalog'\n    label = 'shop_catalog'\n",
+        "catalog/models.py": "from django.db import models\n\nclass Product(models.Model):\n    sku = models.CharField(max_length=9)\n",
+        "catalog/views.py": "from catalog.models import Product\n\ndef index():\n    return Product.objects.all()\n",
+        "orders/__init__.py": "",
+        "orders/models.py": "from django.db import models\n\nclass Order(models.Model):\n    total = models.IntegerField()\n",
+        "orders/views.py": "from orders.models import Order\n\ndef index():\n    return Order.objects.all()\n",
+    }
+    fit = scan_in_process(tree(app))["clusters"]["packages"]
+    assert [(f["package"], f["django_app"], f["kept_whole"]) for f in fit] == [
+        ("catalog", "shop_catalog", True), ("orders", "orders", True),
+    ]
+    out = run_cli("scan", str(FIXTURES / "monolith-shop"), "--no-cache").stdout
+    assert "  packages and Django apps: 3 kept whole (shop.billing, shop.catalog, shop.orders), " \
+           "1 split (shop.models across 2)" in out.splitlines()

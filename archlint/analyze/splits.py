@@ -16,7 +16,7 @@ user (docs/verdicts.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 
@@ -120,14 +120,3 @@ def _depth(package: str, modules: Mapping[str, Module]) -> int:
     module = modules.get(package)
     name = module.name if module else package.rpartition(":")[2]
     return name.count(".") + 1
-
-
-def clusters_by_package(partition: Partition, modules: Iterable[Module], depth: int) -> dict[str, tuple[int, ...]]:
-    """For each package, the clusters its modules fall in: a package split across clusters
-    is one the coupling does not respect."""
-    member = {m: c.id for c in partition.clusters for m in c.modules}
-    out: dict[str, set[int]] = {}
-    for module in modules:
-        if module.id in member:
-            out.setdefault(module.ancestor(depth), set()).add(member[module.id])
-    return {p: tuple(sorted(ids)) for p, ids in sorted(out.items())}

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from archlint.graph.comm import CLIENT, CONSUMER, PRODUCER, SERVER, CommRecognizer, queue_name
 from archlint.graph.coupling import is_peripheral
-from archlint.graph.data import RELATIONAL, SQL, DataRecognizer, url_engine
+from archlint.graph.data import RELATIONAL, SQL, DataRecognizer, installed_apps, url_engine
 from archlint.graph.entrypoints import APPS, WRAPPED_APP, find_entrypoints
 from archlint.graph.names import Names
 from archlint.graph.resolve import ModuleIndex, relative_base
@@ -665,6 +665,7 @@ class CodeUses:
     entrypoints: list[Entrypoint]
     data: list[DataUse]
     endpoints: list[Endpoint]
+    django_apps: dict[str, str] = field(default_factory=dict)  # installed app's package id -> label
 
 
 def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequence[DeployUnit]) -> CodeUses:
@@ -677,7 +678,12 @@ def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequenc
     entrypoints = find_entrypoints(names)
     entrypoints = sorted(set(entrypoints) | set(wrapped_apps(units, entrypoints)),
                          key=lambda e: (e.module, e.line, e.kind, e.name))
-    return CodeUses(entrypoints, DataRecognizer(names).run(), CommRecognizer(names).run())
+    apps = {}
+    for app, label, settings, _ in installed_apps(names):
+        where, found = index.absolute(index.modules[settings], app)
+        if where == "internal" and found is not None and found.name == app:
+            apps[found.id] = label
+    return CodeUses(entrypoints, DataRecognizer(names).run(), CommRecognizer(names).run(), dict(sorted(apps.items())))
 
 
 def module_tables(uses: Sequence[DataUse], access: Iterable[str] = ("model", "sql", "collection", "table")

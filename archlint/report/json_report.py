@@ -65,6 +65,11 @@ def partition(p: Partition | None) -> dict[str, Any] | None:
             }
             for c in p.clusters
         ],
+        "packages": [
+            {"package": f.package, "django_app": f.app, "modules": f.modules, "kept_whole": len(f.clusters) == 1,
+             "clusters": [{"cluster": name, "modules": n} for name, n in f.clusters]}
+            for f in p.packages
+        ],
     }
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from archlint.model.analysis import PackageFit
 from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding, Location
 from archlint.model.report import Report
@@ -220,7 +221,31 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
         hubs = partition.hubs if verbose else partition.hubs[:TOP]
         more = f" and {len(partition.hubs) - len(hubs)} more" if len(hubs) < len(partition.hubs) else ""
         console.print(f"  shared core (used by nearly everything, left out): {', '.join(hubs)}{more}")
+    _package_fit(console, partition.packages, verbose)
     console.print()
+
+
+def _package_fit(console: Console, fits: tuple[PackageFit, ...], verbose: bool) -> None:
+    """Where the coupling respects the packages and Django apps, and where it crosses them:
+    one line, the largest first; --verbose lists each with its clusters."""
+    if not fits:
+        return
+    whole = sorted((f for f in fits if len(f.clusters) == 1), key=lambda f: (-f.modules, f.package))
+    split = sorted((f for f in fits if len(f.clusters) > 1), key=lambda f: (-len(f.clusters), f.package))
+    if verbose:
+        for f in whole + split:
+            app = f" (Django app {f.app})" if f.app else ""
+            where = ", ".join(f"{c} {n}" for c, n in f.clusters)
+            console.print(Text(f"  {f.package}{app}: {'kept whole' if len(f.clusters) == 1 else 'split'} - {where}"))
+        return
+    def some(items: list[str]) -> str:
+        return ", ".join(items[:3]) + (", ..." if len(items) > 3 else "")
+    parts = []
+    if whole:
+        parts.append(f"{len(whole)} kept whole ({some([f.package for f in whole])})")
+    if split:
+        parts.append(f"{len(split)} split ({some([f'{f.package} across {len(f.clusters)}' for f in split])})")
+    console.print(Text("  packages and Django apps: " + ", ".join(parts)))
 
 
 def _splits(console: Console, report: Report, verbose: bool) -> None:
