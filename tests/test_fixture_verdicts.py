@@ -163,3 +163,20 @@ def test_clusters_compared_with_packages_and_django_apps(verdicts, tree):
     out = run_cli("scan", str(FIXTURES / "monolith-shop"), "--no-cache").stdout
     assert "  packages and Django apps: 3 kept whole (shop.billing, shop.catalog, shop.orders), " \
            "1 split (shop.models across 2)" in out.splitlines()
+
+
+def test_package_cycles_are_said_with_the_module_cycles(tree):
+    # app.core.db imports app.crud, app.crud imports app.core.security: no module cycle,
+    # a package cycle (full-stack-fastapi-template printed "No import cycles." above it)
+    root = tree({
+        "app/__init__.py": "",
+        "app/core/__init__.py": "",
+        "app/core/db.py": "from app import crud\n",
+        "app/core/security.py": "",
+        "app/crud.py": "from app.core import security\n",
+        "app/main.py": "from fastapi import FastAPI\nfrom app.core import db\napp = FastAPI()\n",
+    })
+    lines = run_cli("scan", str(root), "--no-cache").stdout.splitlines()
+    at = lines.index("No import cycles between modules.")
+    assert lines[at + 1:at + 3] == ["1 package cycle", "  app.core -> app.crud -> app.core"]
+    assert lines[at + 3].split() == ["app/core/db.py:1", "app.core", "->", "app.crud", "(app.core.db", "->", "app.crud)"]

@@ -184,7 +184,8 @@ def _depended_on(console: Console, report: Report, verbose: bool) -> None:
 
 def _cycles(console: Console, report: Report, verbose: bool) -> None:
     if not report.cycles:
-        console.print("No import cycles.")
+        console.print("No import cycles between modules.")
+        _package_cycles(console, report, verbose)
         console.print()
         return
     count = len(report.cycles)
@@ -197,7 +198,22 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
                 console.print(f"      {step.path}:{step.line}  {step.note}")
     if not verbose and len(report.cycles) > TOP:
         console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
+    _package_cycles(console, report, verbose)
     console.print()
+
+
+def _package_cycles(console: Console, report: Report, verbose: bool) -> None:
+    """Packages can import each other in a loop with no module cycle below (a.x -> b.y,
+    b.z -> a.w): the verdict counts those too, so they are said here."""
+    if not report.package_cycles:
+        return
+    count = len(report.package_cycles)
+    console.print(Text(f"{count} package cycle{'s' if count != 1 else ''}", style="bold yellow"))
+    for cycle in report.package_cycles if verbose else report.package_cycles[:TOP]:
+        console.print(Text("  " + " -> ".join(cycle.example)))
+        _evidence(console, cycle.evidence, verbose)
+    if not verbose and count > TOP:
+        console.print(f"  ... and {count - TOP} more (--verbose)")
 
 
 def _clusters(console: Console, report: Report, verbose: bool) -> None:
