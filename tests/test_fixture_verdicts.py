@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, run_cli, scan_in_process
+from conftest import FIXTURES, run_cli, scan_in_process, write_tree
 
 
 def reasons(verdict: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, int]]]]:
@@ -180,3 +180,23 @@ def test_package_cycles_are_said_with_the_module_cycles(tree):
     at = lines.index("No import cycles between modules.")
     assert lines[at + 1:at + 3] == ["1 package cycle", "  app.core -> app.crud -> app.core"]
     assert lines[at + 3].split() == ["app/core/db.py:1", "app.core", "->", "app.crud", "(app.core.db", "->", "app.crud)"]
+
+
+def test_separate_web_apps_without_deploy_files_lower_the_confidence(tree, tmp_path):
+    # umermansoor/microservices: four Flask apps started by hand (a Makefile), each on its
+    # own port; with no deploy file, one code base - but the verdict says it may be wrong
+    app = "from flask import Flask\nfrom services import helpers\napp = Flask(__name__)\n"
+    root = tree({"services/__init__.py": "", "services/helpers.py": "", "services/movies.py": app,
+                 "services/bookings.py": app, "services/user.py": app})
+    v = scan_in_process(root)["verdict"]
+    assert (v["kind"], v["confidence"]) == ("monolith", 0.6)
+    doubt = v["reasons"][-1]
+    assert doubt["message"] == ("confidence -0.20: 3 web applications that do not import one another "
+                                "(services.bookings, services.movies, services.user) may run as separate services")
+    assert [(e["path"], e["line"]) for e in doubt["evidence"]] == [
+        ("services/bookings.py", 3), ("services/movies.py", 3), ("services/user.py", 3)]
+    # a web app and its worker are one code base: no such doubt
+    root = write_tree(tmp_path / "shop", {"shop/__init__.py": "", "shop/app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                                          "shop/tasks.py": "from celery import Celery\ncelery = Celery('shop')\n"})
+    v = scan_in_process(root)["verdict"]
+    assert (v["kind"], v["confidence"]) == ("monolith", 0.8)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -130,6 +130,13 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, 
             )
         )
         penalties.append(_penalty(0.2, "no deploy files, the deployment is inferred from the code"))
+        separate = _separate_web_apps(apps, facts)
+        if len(separate) >= 2:
+            names = ", ".join(facts.modules[e.module].name for e in separate)
+            amount, reason = _penalty(0.2, f"{len(separate)} web applications that do not import one another "
+                                           f"({names}) may run as separate services")
+            penalties.append((amount, replace(reason, evidence=tuple(
+                Location(facts.modules[e.module].path, e.line, f"{e.kind} {e.name}") for e in separate))))
     else:
         reasons.append(
             Reason(
@@ -158,6 +165,23 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, 
     if abs(q - MODULARITY_THRESHOLD) < 0.05:
         penalties.append(_penalty(0.2, "modularity is close to the threshold"))
     return (MODULAR_MONOLITH if modular else MONOLITH), reasons, penalties
+
+
+_WEB_APPS = frozenset({"fastapi", "starlette", "flask", "quart", "sanic", "aiohttp", "tornado", "falcon", "bottle"})
+
+
+def _separate_web_apps(apps: Sequence[Entrypoint], facts: SystemFacts) -> list[Entrypoint]:
+    """Web application objects none of whose modules reaches another's by imports (four
+    Flask apps, each started by hand on its own port): one per module, when there are
+    several. A web app next to its worker is one code base and does not count."""
+    web = sorted({e.module: e for e in apps if e.kind in _WEB_APPS and e.module in facts.modules}.values(),
+                 key=lambda e: e.module)
+    graph = facts.imports
+    def reaches(a: str, b: str) -> bool:
+        return a in graph and b in graph and nx.has_path(graph, a, b)
+    if len(web) < 2 or any(reaches(a.module, b.module) for a in web for b in web if a is not b):
+        return []
+    return web
 
 
 # --- serverless -------------------------------------------------------------------------
