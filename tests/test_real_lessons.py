@@ -386,3 +386,67 @@ def test_otel_demo_bare_environment_entries_and_a_service_in_another_language(tm
         "product-catalog": ["no Python code to read", "network only: recommendation (grpc)"],
         "recommendation": ["no database found", "network only: product-catalog (grpc)"],
     }
+
+
+def _deployment(name: str, image: str, config: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  selector:\n"
+            f"    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n"
+            f"    spec:\n      containers:\n        - name: {name}\n          image: {image}\n"
+            f"          envFrom:\n            - configMapRef:\n                name: {config}\n")
+
+
+BANK_OF_ANTHOS_LIKE = {
+    # bank-of-anthos: Java services built by skaffold with jib (no Dockerfile) and pushed
+    # under a registry path; they share ledger-db through a ConfigMap's jdbc: URL; the
+    # database image is built FROM postgres in a skaffold profile; extras/ repeats the
+    # manifests with a Cloud SQL variant.
+    "src/ledger/balancereader/skaffold.yaml": "apiVersion: skaffold/v4beta1\nkind: Config\nbuild:\n  artifacts:\n"
+                                              "  - image: balancereader\n    context: ../../../\n"
+                                              "    jib: {project: src/ledger/balancereader, type: maven}\n",
+    "src/ledger/balancereader/pom.xml": "<project/>\n",
+    "src/ledger/ledgerwriter/skaffold.yaml": "apiVersion: skaffold/v4beta1\nkind: Config\nbuild:\n  artifacts:\n"
+                                             "  - image: ledgerwriter\n    context: ../../../\n"
+                                             "    jib: {project: src/ledger/ledgerwriter, type: maven}\n",
+    "src/ledger/ledgerwriter/pom.xml": "<project/>\n",
+    "src/ledger/ledger-db/skaffold.yaml": "apiVersion: skaffold/v4beta1\nkind: Config\nprofiles:\n- name: development\n"
+                                          "  build:\n    artifacts:\n    - image: ledger-db\n      context: .\n",
+    "src/ledger/ledger-db/Dockerfile": "FROM postgres:16-alpine\nCOPY initdb/ /docker-entrypoint-initdb.d/\n",
+    "src/ledger/ledger-db/initdb/0-schema.sql": "CREATE TABLE transactions (id int);\n",
+    "kubernetes-manifests/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ledger-db-config\ndata:\n"
+                                        "  POSTGRES_DB: postgresdb\n"
+                                        "  SPRING_DATASOURCE_URL: jdbc:postgresql://ledger-db:5432/postgresdb\n",
+    "kubernetes-manifests/ledger-db.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: ledger-db\nspec:\n"
+                                           "  selector: {app: ledger-db}\n---\napiVersion: apps/v1\nkind: StatefulSet\n"
+                                           "metadata:\n  name: ledger-db\nspec:\n  selector:\n    matchLabels: {app: ledger-db}\n"
+                                           "  template:\n    metadata:\n      labels: {app: ledger-db}\n    spec:\n"
+                                           "      containers:\n        - name: postgres\n"
+                                           "          image: us-docker.pkg.dev/boa-ci/boa/ledger-db:v0.6\n"
+                                           "          envFrom:\n            - configMapRef:\n                name: ledger-db-config\n",
+    "kubernetes-manifests/balance-reader.yaml": _deployment("balancereader", "us-docker.pkg.dev/boa-ci/boa/balancereader:v0.6", "ledger-db-config"),
+    "kubernetes-manifests/ledger-writer.yaml": _deployment("ledgerwriter", "us-docker.pkg.dev/boa-ci/boa/ledgerwriter:v0.6", "ledger-db-config"),
+    "extras/cloudsql/kubernetes-manifests/balance-reader.yaml": _deployment("balancereader", "us-docker.pkg.dev/boa-ci/boa/balancereader:v0.6", "cloud-sql-config"),
+    "src/frontend/frontend.py": "from flask import Flask\napp = Flask(__name__)\n",
+    "src/frontend/Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"frontend:app\"]\n",
+    "kubernetes-manifests/frontend.yaml": _deployment("frontend", "us-docker.pkg.dev/boa-ci/boa/frontend:v0.6", "ledger-db-config")
+                                          .replace("          envFrom:\n            - configMapRef:\n                name: ledger-db-config\n", ""),
+}
+
+
+def test_bank_of_anthos_jib_services_share_a_database_through_a_config_map(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, BANK_OF_ANTHOS_LIKE))
+    # the jib-built Java services are services (no Python to read), declared where the main manifests are
+    assert [(s["name"], s["root"], s["declared_at"]["path"]) for s in report["services"]] == [
+        ("balancereader", "src/ledger/balancereader", "kubernetes-manifests/balance-reader.yaml"),
+        ("frontend", "src/frontend", "kubernetes-manifests/frontend.yaml"),
+        ("ledgerwriter", "src/ledger/ledgerwriter", "kubernetes-manifests/ledger-writer.yaml"),
+    ]
+    # one ledger-db: the Dockerfile FROM postgres is the StatefulSet's image, not a second server
+    assert [(d["id"], d["services"]) for d in report["databases"]] == [
+        ("ledger-db/postgresdb", ["balancereader", "ledgerwriter"]),
+    ]
+    verdict = report["verdict"]
+    assert verdict["kind"] == "mixed"
+    assert {s["service"]: s["kind"] for s in verdict["services"]} == {
+        "balancereader": "generic-service", "frontend": "microservice", "ledgerwriter": "generic-service"}
+    # the services with no Python code are counted among the isolated ones only
+    assert verdict["reasons"][0]["message"] == "3 deployable services: 1 isolated, 2 coupled"

@@ -207,7 +207,8 @@ def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], 
 def _services(per_service: Sequence[ServiceVerdict], services: Sequence[Service], functions: Sequence[DeployUnit]) -> tuple[str, list[Reason]]:
     micro = [v for v in per_service if v.kind == MICROSERVICE]
     generic = [v for v in per_service if v.kind == GENERIC_SERVICE]
-    unread = sum(1 for s in services if not s.modules)
+    isolated = {v.service for v in micro}
+    unread = sum(1 for s in services if not s.modules and s.name in isolated)
     reasons = [
         Reason(
             "services",

@@ -93,6 +93,8 @@ def parse_address(text: str) -> Address | None:
     """A URL (``postgresql+psycopg2://u:p@db:5432/shop``), a libpq keyword string
     (``host=db dbname=shop``) or a bare ``host:port``; the first host of a list."""
     text = text.strip()
+    if text[:5].lower() == "jdbc:":  # jdbc:postgresql://ledger-db:5432/postgresdb (a Java service's)
+        text = text[5:]
     if "://" not in text:
         if re.match(r"^\w+=", text):
             pairs = dict(p.split("=", 1) for p in text.split() if "=" in p)

@@ -107,6 +107,10 @@ class Builds:
             return None
         if last in self._services:
             return self._services[last]
+        # a build named `balancereader` pushed as registry.example/team/balancereader (skaffold's default repo)
+        named = {ref for name, ref in self._images.items() if name.rpartition("/")[2] == last}
+        if len(named) == 1:
+            return named.pop()
         for matches in (
             [p for p in self.dockerfiles if parent(p).rpartition("/")[2].lower() == last
              or p.rpartition("/")[2].lower() in (f"dockerfile.{last}", f"{last}.dockerfile")],
@@ -207,6 +211,7 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     roots: list[str] = []
     env: dict[str, str] = {}
     infra: list[tuple[str, dict[str, str]]] = []
+    infra_dockerfile: str | None = None  # the in-repo Dockerfile a third-party image is built from
     first_build: Build | None = None
     base_image: tuple[str, Location] | None = None
     image = next((c.image for c in spec.containers if c.image), None)
@@ -217,8 +222,10 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
         mounted = [source for source, _ in container.mounts if reader.has_python(source)]
         if build is not None and build.infrastructure:
             infra.append((build.infrastructure, container_env))
+            infra_dockerfile = infra_dockerfile or (build.ref.dockerfile if build.ref.inline is None else None)
             continue
-        context = container.build.context if build is None and container.build is not None else None
+        # built in the repository without a Dockerfile (jib, buildpacks, a missing file): the context is its code
+        context = ref.context if build is None and ref is not None else None
         if build is None and context is None:
             software = identify(container.image) if container.image else None
             if software is not None or not mounted:
@@ -226,6 +233,9 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
                 infra.append((name, container_env))
                 continue
         process = container_process(container, build, reader, context)
+        if process is None and build is None and context is not None:
+            # no Dockerfile says what it runs, but it runs the code built from its context
+            process = Process(container.name, f"the image built from {context}", None, container.where)
         if process is not None:
             processes.append(process)
         for key, value in container_env.items():
@@ -263,6 +273,7 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     )
     if not roots:
         unit.infrastructure, unit.environment = infra[0] if infra else ("unknown", {})
+        unit.dockerfile = infra_dockerfile
         return unit
     unit.context = first_build.ref.context if first_build else roots[0]
     unit.dockerfile = first_build.ref.dockerfile if first_build and first_build.ref.inline is None else None
