@@ -200,3 +200,23 @@ def test_separate_web_apps_without_deploy_files_lower_the_confidence(tree, tmp_p
                                           "shop/tasks.py": "from celery import Celery\ncelery = Celery('shop')\n"})
     v = scan_in_process(root)["verdict"]
     assert (v["kind"], v["confidence"]) == ("monolith", 0.8)
+
+
+def test_split_cut_says_what_leans_on_the_shared_core_and_settings_are_no_candidate(tree):
+    files = {"shop/__init__.py": "", "shop/core/__init__.py": "", "shop/core/db.py": "",
+             "shop/settings/__init__.py": "", "shop/settings/base.py": "",
+             "shop/settings/dev.py": "from shop.settings.base import *\n",
+             "shop/settings/prod.py": "from shop.settings.base import *\n"}
+    for domain in ("orders", "billing"):
+        files[f"shop/{domain}/__init__.py"] = ""
+        for i in range(1, 6):
+            chain = f"from shop.{domain} import m{i + 1}\n" if i < 5 else ""
+            files[f"shop/{domain}/m{i}.py"] = f"from shop.core import db\n{chain}"
+    report = scan_in_process(tree(files))
+    assert report["clusters"]["hubs"] == ["shop.core.db"]
+    cuts = {s["name"]: s["cut"] for s in report["split_candidates"]}
+    # each domain's only ties outside itself are its five imports of the shared core
+    assert {name: (c["imports"], c["to_shared_core"]) for name, c in cuts.items()} == {
+        "billing": (5, {"imports": 5, "calls": 0}), "orders": (5, {"imports": 5, "calls": 0})}
+    settings = [c["modules"] for c in report["clusters"]["clusters"] if "shop.settings.base" in c["modules"]]
+    assert settings == [["shop.settings.base", "shop.settings.dev", "shop.settings.prod"]]  # a cluster, not a candidate

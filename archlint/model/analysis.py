@@ -96,6 +96,8 @@ class SplitCandidate:
     score: float
     score_parts: tuple[tuple[str, float], ...]  # (name, value): the score is their product
     packages: str  # how the candidate relates to existing packages, in words
+    core_imports: int = 0  # of the cut, imports to or from the shared core (hubs): separation leaves them out
+    core_calls: int = 0
 
 
 # --- the verdict ---------------------------------------------------------------------------

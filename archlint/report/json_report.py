@@ -84,6 +84,7 @@ def split(s: SplitCandidate) -> dict[str, Any]:
         "cut": {
             "imports": s.cut_imports,
             "calls": s.cut_calls,
+            "to_shared_core": {"imports": s.core_imports, "calls": s.core_calls},
             "heaviest": [
                 {"source": e.source, "target": e.target, "imports": e.imports, "calls": e.calls, **location(e.where)}
                 for e in s.heaviest

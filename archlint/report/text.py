@@ -271,14 +271,19 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
     for s in report.split_candidates if verbose else report.split_candidates[:3]:
         parts = " x ".join(f"{v:.2f}" for _, v in s.score_parts)
         console.print(f"  {s.name}: score {s.score:.2f} = {parts}; {s.size} modules, {s.packages}")
-        console.print(f"    cut: {s.cut_imports} imports, {s.cut_calls} calls would become network calls")
+        core = f"; to the shared core: {s.core_imports} imports, {s.core_calls} calls" \
+            if s.core_imports or s.core_calls else ""
+        console.print(f"    cut: {s.cut_imports} imports, {s.cut_calls} calls would become network calls{core}")
         for edge in s.heaviest[: 5 if verbose else 2]:
             console.print(f"      {edge.where.path}:{edge.where.line}  {edge.source} -> {edge.target}")
         if s.tables_owned or s.tables_shared:
             shared = ", ".join(f"{t} (with {', '.join(w)})" for t, w in s.tables_shared) or "none"
             console.print(f"    tables: owns {', '.join(s.tables_owned) or 'none'}; shares {shared}")
-        if s.cycles:
-            console.print(f"    sits in {len(s.cycles)} import cycle(s) that cross its boundary")
+        for cycle in s.cycles if verbose else s.cycles[:1]:
+            members = ", ".join(cycle[: None if verbose else 6]) + (", ..." if not verbose and len(cycle) > 6 else "")
+            console.print(Text(f"    sits in an import cycle across its boundary ({len(cycle)} modules: {members})"))
+        if not verbose and len(s.cycles) > 1:
+            console.print(f"    ... and {len(s.cycles) - 1} more cycles (--verbose)")
     console.print()
 
 
