@@ -220,3 +220,19 @@ def test_split_cut_says_what_leans_on_the_shared_core_and_settings_are_no_candid
         "billing": (5, {"imports": 5, "calls": 0}), "orders": (5, {"imports": 5, "calls": 0})}
     settings = [c["modules"] for c in report["clusters"]["clusters"] if "shop.settings.base" in c["modules"]]
     assert settings == [["shop.settings.base", "shop.settings.dev", "shop.settings.prod"]]  # a cluster, not a candidate
+
+
+def test_two_roles_of_one_repository_root_are_one_code_base(tree):
+    # docs/services.md's example: `uvicorn api.main:app` and `python -m worker.run` from one
+    # image built at the repository root, both on `core`: two services, one code base
+    root = tree({
+        "api/__init__.py": "", "api/main.py": "from fastapi import FastAPI\nfrom core import db\napp = FastAPI()\n",
+        "worker/__init__.py": "", "worker/run.py": "from core import db\n",
+        "core/__init__.py": "", "core/db.py": "",
+        "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD uvicorn api.main:app\n",
+        "docker-compose.yml": "services:\n  api:\n    build: .\n  worker:\n    build: .\n    command: python -m worker.run\n",
+    })
+    v = scan_in_process(root)["verdict"]
+    assert v["kind"] == "generic-services"
+    assert reasons(v)[1] == ("AL208", "services api, worker are one code base (.) started with different commands",
+                             [("docker-compose.yml", 2), ("docker-compose.yml", 4)])

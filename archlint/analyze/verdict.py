@@ -406,9 +406,10 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
     # services from one code base, and cycles of synchronous calls
     by_root: dict[str, list[Service]] = defaultdict(list)
     for service in facts.services:
-        by_root[service.root].append(service)
+        if service.modules:  # a frontend in another language built from the same directory runs other code
+            by_root[service.root].append(service)
     for root, group in sorted(by_root.items()):
-        if len(group) >= 2 and root not in ("", "."):
+        if len(group) >= 2:
             names = sorted(s.name for s in group)
             add("AL208", names, f"services {', '.join(names)} are one code base ({root}) started with different commands", tuple(s.where for s in group), root)
     _service_cycles(facts, findings)
