@@ -236,3 +236,18 @@ def test_two_roles_of_one_repository_root_are_one_code_base(tree):
     assert v["kind"] == "generic-services"
     assert reasons(v)[1] == ("AL208", "services api, worker are one code base (.) started with different commands",
                              [("docker-compose.yml", 2), ("docker-compose.yml", 4)])
+
+
+def test_verbose_shows_the_package_metrics(verdicts):
+    packages = {p["name"]: p for p in verdicts["monolith-shop"]["packages"]}
+    lines = run_cli("scan", str(FIXTURES / "monolith-shop"), "--no-cache", "--verbose").stdout.splitlines()
+    at = lines.index("Packages at depth 2")
+    end = lines.index("", at)
+    rows = {line.split()[0]: line.split()[1:] for line in lines[at + 2:end]}
+    assert set(rows) == set(packages)
+    orders = packages["shop.orders"]
+    assert rows["shop.orders"] == [str(orders["modules"]), str(orders["afferent"]), str(orders["efferent"]),
+                                   f"{orders['instability']:.2f}"]
+    assert (orders["afferent"], orders["efferent"]) == (3, 4)  # app, billing, tasks import it; it imports four
+    short = run_cli("scan", str(FIXTURES / "monolith-shop"), "--no-cache").stdout
+    assert "Packages at depth" not in short

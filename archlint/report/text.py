@@ -30,6 +30,8 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     _data(console, report, verbose)
     _links(console, report, verbose)
     _depended_on(console, report, verbose)
+    if verbose:
+        _package_metrics(console, report)
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
     _splits(console, report, verbose)
@@ -178,6 +180,19 @@ def _depended_on(console: Console, report: Report, verbose: bool) -> None:
     ranked = sorted(fan_in.items(), key=lambda kv: (-kv[1], kv[0]))
     for name, count in ranked if verbose else ranked[:TOP]:
         table.add_row(name, str(count), str(fan_out[name]))
+    console.print(table)
+    console.print()
+
+
+def _package_metrics(console: Console, report: Report) -> None:
+    """Ca, Ce and instability of every package at the domain depth (docs/verdicts.md)."""
+    if not report.packages:
+        return
+    table = Table(title=f"Packages at depth {report.package_depth}", title_justify="left", box=None, pad_edge=False)
+    for column in ("package", "modules", "Ca", "Ce", "instability"):
+        table.add_column(column, justify="left" if column == "package" else "right")
+    for p in report.packages:
+        table.add_row(p.package, str(p.modules), str(p.afferent), str(p.efferent), f"{p.instability:.2f}")
     console.print(table)
     console.print()
 
