@@ -108,8 +108,8 @@ def test_serverless_functions_and_the_wrapped_app(verdicts):
                       "getOrder, nightlyReport, processPayment",
          [("inventory/template.yaml", 22), ("inventory/template.yaml", 39), ("serverless.yml", 50),
           ("serverless.yml", 27), ("serverless.yml", 33), ("serverless.yml", 45), ("serverless.yml", 37)]),
-        ("wrapped-app", "1 function(s) wrap a whole web application (a monolith inside a function)",
-         [("web/app.py", 8)]),
+        ("wrapped-app", "1 function(s) wrap a whole web application (a monolith inside a function): admin",
+         [("serverless.yml", 51), ("web/app.py", 8)]),  # the function's handler, the Flask app it runs
     ]
     assert [(s["service"], s["kind"], [c["message"] for c in s["reasons"]]) for s in v["services"]] == [
         ("inventory", "microservice", ["own data: aws/inventory-dev", "no link to another service found"]),

@@ -180,9 +180,11 @@ def test_serverless_functions_and_a_wrapped_web_app():
     verdict, _ = decide(SystemFacts(modules=modules, imports=graph(), units=units))
     assert verdict.kind == "serverless"
     assert verdict.reasons[0].evidence == (Location("serverless.yml", 8), Location("template.yaml", 20))
-    wrapped_units = [DeployUnit("api", "serverless", Location("serverless.yml", 5))]
-    wrapped = [Entrypoint("web.app", "wsgi-wrapper", "handler", 7)]
+    handler = Process("api", "wsgi_handler.handler", None, Location("serverless.yml", 6))
+    wrapped_units = [DeployUnit("api", "serverless", Location("serverless.yml", 5), processes=[handler])]
+    wrapped = [Entrypoint("web.app", "wsgi-wrapper", "api", 7)]
     verdict, _ = decide(SystemFacts(modules=modules, imports=graph(), units=wrapped_units, entrypoints=wrapped))
     assert verdict.kind == "monolith"
     assert verdict.reasons[0].code == "wrapped-app"
-    assert verdict.reasons[0].evidence == (Location("web/app.py", 7, "handler"),)
+    # the function's handler line, then the web application it runs
+    assert verdict.reasons[0].evidence == (Location("serverless.yml", 6), Location("web/app.py", 7, "the web app function api runs"))

@@ -191,13 +191,18 @@ def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], 
     ordered = sorted(u.name for u in functions)
     names = ", ".join(ordered[:8]) + (f" and {len(ordered) - 8} more" if len(ordered) > 8 else "")
     reasons = [Reason("functions", f"{len(functions)} functions deployed as FaaS: {names}", tuple(u.where for u in functions))]
+    # each wrapping function where it is declared, then the application object it runs
+    declared = {p.name: p.where for u in functions for p in u.processes}
+    where = tuple(place for e in wrapped if e.module in facts.modules
+                  for place in ((declared[e.name],) if e.name in declared else ())
+                  + (Location(facts.modules[e.module].path, e.line, f"the web app function {e.name} runs"),))
     if wrapped and len(functions) == len(wrapped):
-        where = tuple(Location(facts.modules[e.module].path, e.line, e.name) for e in wrapped if e.module in facts.modules)
         reasons.insert(0, Reason("wrapped-app", "every function wraps a whole web application: a monolith deployed serverless", where))
         return MONOLITH, reasons
     if wrapped:
-        where = tuple(Location(facts.modules[e.module].path, e.line, e.name) for e in wrapped if e.module in facts.modules)
-        reasons.append(Reason("wrapped-app", f"{len(wrapped)} function(s) wrap a whole web application (a monolith inside a function)", where))
+        names = ", ".join(sorted(e.name for e in wrapped))
+        reasons.append(Reason("wrapped-app", f"{len(wrapped)} function(s) wrap a whole web application "
+                                             f"(a monolith inside a function): {names}", where))
     return SERVERLESS, reasons
 
 
