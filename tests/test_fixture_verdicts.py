@@ -51,9 +51,10 @@ def test_generic_services_each_coupling_at_its_line(verdicts):
          [("docker-compose.yml", 15), ("docker-compose.yml", 30), ("docker-compose.yml", 41)]),
         ("AL205", "services orders, payments, shipping share the internal library shopcommon",
          [("orders/orders/api.py", 4), ("payments/payments/charges.py", 3), ("shipping/shipping/api.py", 5)]),
-        # the COPY lines that bring common/ in (shipping's in its builder stage), not FROM
-        ("AL205", "services orders, shipping copy common into their images",
-         [("orders/Dockerfile", 4), ("shipping/Dockerfile", 3)]),
+        # the COPY lines that bring common/ in (shipping's in its builder stage, payments' in
+        # the base image it builds on), not FROM
+        ("AL205", "services orders, payments, shipping copy common into their images",
+         [("orders/Dockerfile", 4), ("base/Dockerfile", 5), ("shipping/Dockerfile", 3)]),
         ("AL202", "services orders, payments, shipping share the database db/shop",
          [("docker-compose.yml", 63), ("common/shopcommon/db.py", 8)]),
         ("AL203", "services orders, payments, shipping use the table orders", shared_orders),
@@ -71,8 +72,9 @@ def test_generic_services_each_coupling_at_its_line(verdicts):
         "payments": ("generic-service", ["AL202", "AL203", "AL204", "AL205"]),
         "shipping": ("generic-service", ["AL202", "AL203", "AL204", "AL205"]),
     }
-    finding = next(f for f in r["findings"] if f["message"] == "services orders, shipping copy common into their images")
+    finding = next(f for f in r["findings"] if f["message"] == "services orders, payments, shipping copy common into their images")
     assert (finding["path"], finding["line"]) == ("orders/Dockerfile", 4)
+    assert finding["evidence"][1]["note"] == "COPY common/, the base image of payments/Dockerfile"
     assert r["split_candidates"], "generic services get split candidates"
 
 

@@ -56,6 +56,7 @@ def test_generic_services_share_a_database_and_a_copied_library():
     unit = units(report)
     assert unit["orders"]["copies_from"] == ["common"] and unit["shipping"]["copies_from"] == ["common"]
     assert unit["payments"]["base_image"] == "base/Dockerfile"
+    assert unit["payments"]["copies_from"] == ["common"]  # through the base image
     assert unit["adminer"]["profiles"] == ["debug"]
     assert {n for n, u in unit.items() if u["infrastructure"]} == {"adminer", "db"}
     assert "base" not in found  # builds the base image, runs nothing

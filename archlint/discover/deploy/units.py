@@ -74,6 +74,7 @@ class Build:
     root: str
     code: tuple[str, ...]
     copies_from: dict[str, Location]  # copied from outside ``root`` -> the COPY line
+    sources: dict[str, Location]  # every repository path with Python code it copies -> the COPY line
     base: str
     infrastructure: str | None
 
@@ -150,7 +151,7 @@ class Builds:
         base = image.stage.root_image()
         software = identify(base)
         infrastructure = software.name if software and not sources else None
-        return Build(ref, image, root, code, outside, base, infrastructure)
+        return Build(ref, image, root, code, outside, copied, base, infrastructure)
 
 
 def merge_env(*layers: dict[str, str]) -> dict[str, str]:
@@ -251,9 +252,14 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
                 found = builds.for_image(build.base)
             # an in-repo base image couples its users only when it carries repository code;
             # one that installs system packages is a build convenience (nameko-examples)
-            if found is not None and found.dockerfile != build.ref.dockerfile and builds.describe(found).code:
+            carried = builds.describe(found) if found is not None and found.dockerfile != build.ref.dockerfile else None
+            if carried is not None and carried.code:
                 from_line = Location(build.ref.dockerfile, build.image.stage.root_stage().line, f"FROM {build.base}")
                 base_image = base_image or (found.dockerfile, from_line if build.ref.inline is None else container.where)
+                # what the base image copies in from outside this unit's code is in this image too
+                for path, where in carried.sources.items():
+                    if not within(path, build.root):
+                        copies.setdefault(path, replace(where, note=f"{where.note}, the base image of {build.ref.dockerfile}"))
         elif context is not None:  # the Dockerfile is not in the repository: the context is the code
             roots.append(context)
             code += [context] if reader.has_python(context) else []
