@@ -286,9 +286,10 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
     for s in report.split_candidates if verbose else report.split_candidates[:3]:
         parts = " x ".join(f"{v:.2f}" for _, v in s.score_parts)
         console.print(f"  {s.name}: score {s.score:.2f} = {parts}; {s.size} modules, {s.packages}")
-        core = f"; to the shared core: {s.core_imports} imports, {s.core_calls} calls" \
+        core = f"; to the shared core: {_count(s.core_imports, 'import')}, {_count(s.core_calls, 'call')}" \
             if s.core_imports or s.core_calls else ""
-        console.print(f"    cut: {s.cut_imports} imports, {s.cut_calls} calls would become network calls{core}")
+        console.print(f"    cut: {_count(s.cut_imports, 'import')}, {_count(s.cut_calls, 'call')} "
+                      f"would become network calls{core}")
         for edge in s.heaviest[: 5 if verbose else 2]:
             console.print(f"      {edge.where.path}:{edge.where.line}  {edge.source} -> {edge.target}")
         if s.tables_owned or s.tables_shared:
@@ -300,6 +301,10 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
         if not verbose and len(s.cycles) > 1:
             console.print(f"    ... and {len(s.cycles) - 1} more cycles (--verbose)")
     console.print()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _findings(console: Console, report: Report, verbose: bool) -> None:
