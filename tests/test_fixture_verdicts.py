@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from conftest import FIXTURES, run_cli, scan_in_process, write_tree
 
 
@@ -15,14 +13,9 @@ def reasons(verdict: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, int
     return [(r["code"], r["message"], [(e["path"], e["line"]) for e in r["evidence"]]) for r in verdict["reasons"]]
 
 
-@pytest.fixture(scope="module")
-def verdicts() -> dict[str, dict[str, Any]]:
-    names = ("monolith-shop", "generic-services", "microservices", "serverless")
-    return {name: scan_in_process(FIXTURES / name) for name in names}
 
-
-def test_monolith_web_and_worker_one_unit(verdicts):
-    r = verdicts["monolith-shop"]
+def test_monolith_web_and_worker_one_unit(fixture_reports):
+    r = fixture_reports["monolith-shop"]
     v = r["verdict"]
     assert (v["kind"], v["confidence"], v["services"]) == ("monolith", 0.8, [])
     assert reasons(v) == [
@@ -39,8 +32,8 @@ def test_monolith_web_and_worker_one_unit(verdicts):
     assert r["split_candidates"], "a monolith gets split candidates"
 
 
-def test_generic_services_each_coupling_at_its_line(verdicts):
-    r = verdicts["generic-services"]
+def test_generic_services_each_coupling_at_its_line(fixture_reports):
+    r = fixture_reports["generic-services"]
     v = r["verdict"]
     assert (v["kind"], v["confidence"]) == ("generic-services", 1.0)
     shared_orders = [("common/shopcommon/models.py", 26), ("common/shopcommon/models.py", 41),  # orders: model, FK
@@ -78,8 +71,8 @@ def test_generic_services_each_coupling_at_its_line(verdicts):
     assert r["split_candidates"], "generic services get split candidates"
 
 
-def test_microservices_say_what_makes_each_isolated(verdicts):
-    r = verdicts["microservices"]
+def test_microservices_say_what_makes_each_isolated(fixture_reports):
+    r = fixture_reports["microservices"]
     v = r["verdict"]
     assert (v["kind"], v["confidence"]) == ("microservices", 1.0)
     assert reasons(v) == [
@@ -102,8 +95,8 @@ def test_microservices_say_what_makes_each_isolated(verdicts):
     assert r["split_candidates"] == [], "an isolated system needs no split advice"
 
 
-def test_serverless_functions_and_the_wrapped_app(verdicts):
-    v = verdicts["serverless"]["verdict"]
+def test_serverless_functions_and_the_wrapped_app(fixture_reports):
+    v = fixture_reports["serverless"]["verdict"]
     assert (v["kind"], v["confidence"]) == ("serverless", 1.0)
     assert reasons(v) == [
         ("functions", "7 functions deployed as FaaS: InventoryFunction, RestockFunction, admin, createOrder, "
@@ -136,8 +129,8 @@ def test_one_line_per_service_and_verbose_shows_its_evidence():
     assert "  ... and 3 more reasons (--verbose)" in coupled.splitlines()
 
 
-def test_clusters_compared_with_packages_and_django_apps(verdicts, tree):
-    fit = verdicts["monolith-shop"]["clusters"]["packages"]
+def test_clusters_compared_with_packages_and_django_apps(fixture_reports, tree):
+    fit = fixture_reports["monolith-shop"]["clusters"]["packages"]
     assert [(f["package"], f["kept_whole"], [(c["cluster"], c["modules"]) for c in f["clusters"]]) for f in fit] == [
         ("shop.billing", True, [("billing", 2)]),
         ("shop.catalog", True, [("shop.models", 2)]),
@@ -224,24 +217,8 @@ def test_split_cut_says_what_leans_on_the_shared_core_and_settings_are_no_candid
     assert settings == [["shop.settings.base", "shop.settings.dev", "shop.settings.prod"]]  # a cluster, not a candidate
 
 
-def test_two_roles_of_one_repository_root_are_one_code_base(tree):
-    # docs/services.md's example: `uvicorn api.main:app` and `python -m worker.run` from one
-    # image built at the repository root, both on `core`: two services, one code base
-    root = tree({
-        "api/__init__.py": "", "api/main.py": "from fastapi import FastAPI\nfrom core import db\napp = FastAPI()\n",
-        "worker/__init__.py": "", "worker/run.py": "from core import db\n",
-        "core/__init__.py": "", "core/db.py": "",
-        "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD uvicorn api.main:app\n",
-        "docker-compose.yml": "services:\n  api:\n    build: .\n  worker:\n    build: .\n    command: python -m worker.run\n",
-    })
-    v = scan_in_process(root)["verdict"]
-    assert v["kind"] == "generic-services"
-    assert reasons(v)[1] == ("AL208", "services api, worker are one code base (.) started with different commands",
-                             [("docker-compose.yml", 2), ("docker-compose.yml", 4)])
-
-
-def test_verbose_shows_the_package_metrics(verdicts):
-    packages = {p["name"]: p for p in verdicts["monolith-shop"]["packages"]}
+def test_verbose_shows_the_package_metrics(fixture_reports):
+    packages = {p["name"]: p for p in fixture_reports["monolith-shop"]["packages"]}
     lines = run_cli("scan", str(FIXTURES / "monolith-shop"), "--no-cache", "--verbose").stdout.splitlines()
     at = lines.index("Packages at depth 2")
     end = lines.index("", at)
