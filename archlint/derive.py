@@ -25,6 +25,7 @@ from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.graph.instances import infrastructure_databases
 from archlint.graph.services import assemble_services, resolve_processes
 from archlint.graph.system import assemble_system, module_tables, read_code
+from archlint.model.analysis import MICROSERVICES, SERVERLESS
 from archlint.model.contracts import ContractResult
 from archlint.model.facts import FileFacts
 from archlint.model.findings import Finding, Location
@@ -84,8 +85,8 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
         depth=depth,
         module_tables=tables,
         excluded=[m for m in by_id if m not in coupling],
+        apps=code.django_apps,
     )
-    splits = split_candidates(partition, weighted, by_id, cycles)
     verdict, verdict_findings = decide(
         SystemFacts(
             modules=by_id,
@@ -103,6 +104,8 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
             unresolved_connections=system.unresolved_connections,
         )
     )
+    # a system already split into isolated services (or functions) needs no split advice
+    splits = [] if verdict.kind in (MICROSERVICES, SERVERLESS) else split_candidates(partition, weighted, by_id, cycles)
     findings = (
         verdict_findings
         + file_findings(facts)

@@ -71,6 +71,13 @@ def module_names(report: dict[str, Any]) -> dict[str, str]:
     return {m["name"]: m["path"] for m in report["modules"]}
 
 
+@pytest.fixture(scope="session")
+def fixture_reports() -> dict[str, dict[str, Any]]:
+    """The JSON reports of the four fixture systems issues 3 and 4 are checked on, scanned once."""
+    names = ("monolith-shop", "generic-services", "microservices", "serverless")
+    return {name: scan_in_process(FIXTURES / name) for name in names}
+
+
 @pytest.fixture
 def tree(tmp_path: Path):
     """A function that writes files into a fresh directory and returns it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import discover, units_by_name
 
 from archlint.discover.deploy.dockerfile import parse_dockerfile
+from archlint.model.findings import Location
 
 APP = {
     "app/__init__.py": "",
@@ -110,7 +111,8 @@ def test_code_copied_from_outside_the_units_directory(tree):
         unit = units[name]
         assert unit.root == "services/orders"
         assert unit.code == ("services/orders/orders",)
-        assert unit.copies_from == ("libs/common",)
+        # the COPY line brings it in, not the FROM line
+        assert unit.copies_from == {"libs/common": Location("services/orders/Dockerfile", 3, "COPY libs/common")}
     assert units["orders"].processes[0].script == "services/orders/orders/api.py"
 
 
@@ -136,6 +138,7 @@ def test_in_repo_base_image(tree):
     units = discover_with("FROM python:3.12-slim\nCOPY libs/common /opt/common\n")
     assert units["web"].base_image == "docker/base/Dockerfile"
     assert units["web/Dockerfile"].base_image == "docker/base/Dockerfile"
+    assert units["web"].base_where == Location("web/Dockerfile", 2, "FROM acme/base:2")
     assert units["base"].base_image is None
     # ... one that only installs packages is a build convenience, not shared code
     units = discover_with("FROM python:3.12-slim\nRUN pip install sqlalchemy\n")

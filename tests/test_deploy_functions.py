@@ -7,6 +7,8 @@ import json
 
 from conftest import discover, units_by_name
 
+from archlint.model.findings import Location
+
 
 def test_serverless_yml_functions_events_variables_and_wsgi(tree):
     root = tree({
@@ -106,7 +108,7 @@ def test_sam_template_with_globals_layers_and_intrinsics(tree):
     scan = discover(root)
     hello = units_by_name(scan)["HelloFunction"]
     assert (hello.kind, hello.root, hello.runtime) == ("sam", "hello_world", "python3.12")
-    assert hello.copies_from == ("layers/shared",)
+    assert hello.copies_from == {"layers/shared": Location("template.yaml", 17, "layer Shared")}
     assert hello.environment == {"TABLE": "hello-prod", "BUCKET": "uploads-prod-${AWS::AccountId}"}
     assert hello.events == ("http GET /hello", "sqs Jobs")
     assert (hello.processes[0].module, hello.processes[0].script) == ("app", "hello_world/app.py")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from conftest import FIXTURES, run_cli, scan_in_process
 
 
@@ -29,14 +27,9 @@ def entrypoints(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(e["module"], e["kind"], e["name"]) for e in report["entrypoints"]]
 
 
-@pytest.fixture(scope="module")
-def reports() -> dict[str, dict[str, Any]]:
-    names = ("monolith-shop", "generic-services", "microservices", "serverless")
-    return {name: scan_in_process(FIXTURES / name) for name in names}
 
-
-def test_monolith_one_database_web_and_worker_of_one_code_base(reports):
-    r = reports["monolith-shop"]
+def test_monolith_one_database_web_and_worker_of_one_code_base(fixture_reports):
+    r = fixture_reports["monolith-shop"]
     assert databases(r) == [
         ("db/shop", "postgresql", ("shop",), ("customers", "order_lines", "orders", "products"),
          (("docker-compose.yml", 18), ("shop/db.py", 6))),
@@ -52,8 +45,8 @@ def test_monolith_one_database_web_and_worker_of_one_code_base(reports):
     assert r["verdict"]["kind"] == "monolith"
 
 
-def test_generic_services_share_one_database_and_a_models_package(reports):
-    r = reports["generic-services"]
+def test_generic_services_share_one_database_and_a_models_package(fixture_reports):
+    r = fixture_reports["generic-services"]
     assert databases(r) == [
         ("db/shop", "postgresql", ("orders", "payments", "shipping"),
          ("order_lines", "orders", "payments", "products", "shipments"),
@@ -71,8 +64,8 @@ def test_generic_services_share_one_database_and_a_models_package(reports):
     assert r["verdict"]["kind"] == "generic-services"
 
 
-def test_microservices_own_databases_http_and_queues(reports):
-    r = reports["microservices"]
+def test_microservices_own_databases_http_and_queues(fixture_reports):
+    r = fixture_reports["microservices"]
     assert databases(r) == [
         ("catalog-db/catalog", "mongodb", ("catalog",), ("products",),
          (("docker-compose.yml", 60), ("k8s/base/mongo.yaml", 4), ("services/catalog/catalog/repository.py", 11))),
@@ -102,8 +95,8 @@ def test_microservices_own_databases_http_and_queues(reports):
     assert r["verdict"]["kind"] == "microservices"
 
 
-def test_serverless_functions_tables_and_a_wrapped_web_app(reports):
-    r = reports["serverless"]
+def test_serverless_functions_tables_and_a_wrapped_web_app(fixture_reports):
+    r = fixture_reports["serverless"]
     assert databases(r) == [
         ("aws/inventory-dev", "dynamodb", ("inventory",), ("inventory-dev",),
          (("inventory/layers/common/python/inventory_common/stock.py", 5),)),

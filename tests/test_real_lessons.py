@@ -239,3 +239,214 @@ def test_relax_places_build_args_and_two_compose_projects(tmp_path):
     assert not [d for d in report["databases"] if d["evidence"][0]["path"] == "product/postgres/Dockerfile"]
     assert {(r["service"], r["kind"]) for r in report["verdict"]["services"]} >= {
         ("api", "generic-service"), ("recsys", "generic-service")}
+
+
+HEALTHCHECKS_LIKE = {
+    # healthchecks: docker/Dockerfile built from the repository root copies all of it
+    # (`COPY . /opt/hc/` in a builder stage) and one file of docker/; compose waits for the
+    # database in a shell loop and starts uWSGI with an ini file of bare flags; the values
+    # live in docker/.env.example (the user copies it to .env); settings pick SQLite, or
+    # PostgreSQL / MySQL when DB says so.
+    "docker/docker-compose.yml": """
+        services:
+          db:
+            image: postgres:16
+            environment:
+              - POSTGRES_DB=$DB_NAME
+          web:
+            build:
+              context: ..
+              dockerfile: docker/Dockerfile
+            env_file:
+              - .env
+            command: bash -c 'while !</dev/tcp/db/5432; do sleep 1; done; uwsgi /opt/hc/docker/uwsgi.ini'
+        """,
+    "docker/.env.example": "DB=postgres\nDB_HOST=db\nDB_NAME=hc\n",
+    "docker/Dockerfile": """
+        FROM python:3.12-slim AS builder
+        COPY . /opt/hc/
+        FROM python:3.12-slim
+        WORKDIR /opt/hc
+        COPY --from=builder /opt/hc/ /opt/hc/
+        COPY docker/fetchstatus.py /opt/hc/
+        CMD ["uwsgi", "/opt/hc/docker/uwsgi.ini"]
+        """,
+    "docker/fetchstatus.py": "import urllib.request\n",
+    "docker/uwsgi.ini": "[uwsgi]\nstrict\nmaster\nif-env = LISTEN_IPV6\nhttp-socket = [::]:8000\nendif =\n"
+                        "if-not-env = LISTEN_IPV6\nhttp-socket = :8000\nendif =\nchdir = /opt/hc\n"
+                        "module = hc.wsgi:application\n",
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hc.settings')\n",
+    "hc/__init__.py": "",
+    "hc/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    "hc/settings.py": """
+        import os
+
+        INSTALLED_APPS = ("django.contrib.auth", "hc.api")
+        DATABASES = {
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.getenv("DB_NAME", "hc.sqlite")}
+        }
+        if os.getenv("DB") == "postgres":
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.postgresql",
+                    "HOST": os.getenv("DB_HOST", ""),
+                    "NAME": os.getenv("DB_NAME", "hc"),
+                }
+            }
+        if os.getenv("DB") in ["mysql", "mariadb"]:
+            DATABASES = {
+                "default": {
+                    "ENGINE": "django.db.backends.mysql",
+                    "HOST": os.getenv("DB_HOST", ""),
+                    "NAME": os.getenv("DB_NAME", "hc"),
+                }
+            }
+        """,
+    "hc/api/__init__.py": "",
+    "hc/api/models.py": "from django.db import models\n\nclass Check(models.Model):\n    name = models.CharField(max_length=100)\n",
+    "hc/api/views.py": "from hc.api.models import Check\n",
+}
+
+
+def test_healthchecks_whole_repository_image_uwsgi_ini_and_the_deployed_database(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, HEALTHCHECKS_LIKE))
+    [service] = report["services"]
+    # the image holds the whole repository, not just docker/
+    assert (service["name"], service["root"]) == ("web", ".")
+    assert "hc.api.models" in service["modules"]
+    # through `bash -c 'while ...; done; uwsgi <ini>'` and an ini of bare flags
+    assert [p["module_id"] for p in service["processes"]] == ["hc.wsgi"]
+    # .env is not committed: docker/.env.example gives both the compose file and env_file their values;
+    # of the three settings of DATABASES["default"], the one on the deployed server counts
+    assert databases(report) == [
+        ("db/hc", ["web"], ["api_check"], [("docker/docker-compose.yml", 2, "compose service db"),
+                                           ("hc/settings.py", 8, "connection")]),
+    ]
+    assert report["verdict"]["kind"] == "monolith"
+
+
+OTEL_DEMO_LIKE = {
+    # opentelemetry-demo: `environment: [- PRODUCT_CATALOG_ADDR]` takes its value from the
+    # project's .env (as the shell would give it); the address is read through a helper;
+    # the service it calls is written in Go: archlint reads none of its code, and says so.
+    ".env": "PRODUCT_CATALOG_PORT=3550\nPRODUCT_CATALOG_ADDR=product-catalog:${PRODUCT_CATALOG_PORT}\n",
+    "compose.yaml": """
+        services:
+          product-catalog:
+            build:
+              context: ./
+              dockerfile: src/product-catalog/Dockerfile
+            environment:
+              - PRODUCT_CATALOG_PORT
+          recommendation:
+            build:
+              context: ./
+              dockerfile: src/recommendation/Dockerfile
+            environment:
+              - PRODUCT_CATALOG_ADDR
+        """,
+    "src/product-catalog/Dockerfile": "FROM golang:1.22 AS builder\nWORKDIR /src\nCOPY src/product-catalog/ .\n"
+                                      "RUN go build -o product-catalog .\nFROM alpine\nCOPY --from=builder /src/product-catalog /\n"
+                                      "ENTRYPOINT [\"./product-catalog\"]\n",
+    "src/product-catalog/main.go": "package main\n",
+    "src/recommendation/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\n"
+                                     "COPY ./src/recommendation/demo_pb2_grpc.py demo_pb2_grpc.py\n"
+                                     "COPY ./src/recommendation/recommendation_server.py recommendation_server.py\n"
+                                     "ENTRYPOINT [\"python\", \"recommendation_server.py\"]\n",
+    "src/recommendation/demo_pb2_grpc.py": "class ProductCatalogServiceStub:\n    def __init__(self, channel): ...\n",
+    "src/recommendation/recommendation_server.py": """
+        import os
+        import grpc
+        import demo_pb2_grpc
+
+        def must_map_env(key: str):
+            value = os.environ.get(key)
+            if value is None:
+                raise Exception(f"{key} environment variable must be set")
+            return value
+
+        if __name__ == "__main__":
+            catalog_addr = must_map_env("PRODUCT_CATALOG_ADDR")
+            channel = grpc.insecure_channel(catalog_addr)
+            product_catalog_stub = demo_pb2_grpc.ProductCatalogServiceStub(channel)
+        """,
+}
+
+
+def test_otel_demo_bare_environment_entries_and_a_service_in_another_language(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, OTEL_DEMO_LIKE))
+    assert [(l["source"], l["target"], l["protocol"], l["channel"]) for l in report["communication"]] == [
+        ("recommendation", "product-catalog", "grpc", "ProductCatalogService"),
+    ]
+    verdict = report["verdict"]
+    assert verdict["reasons"][0]["message"] == "2 deployable services: 2 isolated (1 of them with no Python code to read), 0 coupled"
+    per_service = {s["service"]: [r["message"] for r in s["reasons"]] for s in verdict["services"]}
+    # what archlint cannot read it does not claim: no "no database found" for the Go service
+    assert per_service == {
+        "product-catalog": ["no Python code to read", "network only: recommendation (grpc)"],
+        "recommendation": ["no database found", "network only: product-catalog (grpc)"],
+    }
+
+
+def _deployment(name: str, image: str, config: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  selector:\n"
+            f"    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n"
+            f"    spec:\n      containers:\n        - name: {name}\n          image: {image}\n"
+            f"          envFrom:\n            - configMapRef:\n                name: {config}\n")
+
+
+BANK_OF_ANTHOS_LIKE = {
+    # bank-of-anthos: Java services built by skaffold with jib (no Dockerfile) and pushed
+    # under a registry path; they share ledger-db through a ConfigMap's jdbc: URL; the
+    # database image is built FROM postgres in a skaffold profile; extras/ repeats the
+    # manifests with a Cloud SQL variant.
+    "src/ledger/balancereader/skaffold.yaml": "apiVersion: skaffold/v4beta1\nkind: Config\nbuild:\n  artifacts:\n"
+                                              "  - image: balancereader\n    context: ../../../\n"
+                                              "    jib: {project: src/ledger/balancereader, type: maven}\n",
+    "src/ledger/balancereader/pom.xml": "<project/>\n",
+    "src/ledger/ledgerwriter/skaffold.yaml": "apiVersion: skaffold/v4beta1\nkind: Config\nbuild:\n  artifacts:\n"
+                                             "  - image: ledgerwriter\n    context: ../../../\n"
+                                             "    jib: {project: src/ledger/ledgerwriter, type: maven}\n",
+    "src/ledger/ledgerwriter/pom.xml": "<project/>\n",
+    "src/ledger/ledger-db/skaffold.yaml": "apiVersion: skaffold/v4beta1\nkind: Config\nprofiles:\n- name: development\n"
+                                          "  build:\n    artifacts:\n    - image: ledger-db\n      context: .\n",
+    "src/ledger/ledger-db/Dockerfile": "FROM postgres:16-alpine\nCOPY initdb/ /docker-entrypoint-initdb.d/\n",
+    "src/ledger/ledger-db/initdb/0-schema.sql": "CREATE TABLE transactions (id int);\n",
+    "kubernetes-manifests/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ledger-db-config\ndata:\n"
+                                        "  POSTGRES_DB: postgresdb\n"
+                                        "  SPRING_DATASOURCE_URL: jdbc:postgresql://ledger-db:5432/postgresdb\n",
+    "kubernetes-manifests/ledger-db.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: ledger-db\nspec:\n"
+                                           "  selector: {app: ledger-db}\n---\napiVersion: apps/v1\nkind: StatefulSet\n"
+                                           "metadata:\n  name: ledger-db\nspec:\n  selector:\n    matchLabels: {app: ledger-db}\n"
+                                           "  template:\n    metadata:\n      labels: {app: ledger-db}\n    spec:\n"
+                                           "      containers:\n        - name: postgres\n"
+                                           "          image: us-docker.pkg.dev/boa-ci/boa/ledger-db:v0.6\n"
+                                           "          envFrom:\n            - configMapRef:\n                name: ledger-db-config\n",
+    "kubernetes-manifests/balance-reader.yaml": _deployment("balancereader", "us-docker.pkg.dev/boa-ci/boa/balancereader:v0.6", "ledger-db-config"),
+    "kubernetes-manifests/ledger-writer.yaml": _deployment("ledgerwriter", "us-docker.pkg.dev/boa-ci/boa/ledgerwriter:v0.6", "ledger-db-config"),
+    "extras/cloudsql/kubernetes-manifests/balance-reader.yaml": _deployment("balancereader", "us-docker.pkg.dev/boa-ci/boa/balancereader:v0.6", "cloud-sql-config"),
+    "src/frontend/frontend.py": "from flask import Flask\napp = Flask(__name__)\n",
+    "src/frontend/Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"frontend:app\"]\n",
+    "kubernetes-manifests/frontend.yaml": _deployment("frontend", "us-docker.pkg.dev/boa-ci/boa/frontend:v0.6", "ledger-db-config")
+                                          .replace("          envFrom:\n            - configMapRef:\n                name: ledger-db-config\n", ""),
+}
+
+
+def test_bank_of_anthos_jib_services_share_a_database_through_a_config_map(tmp_path):
+    report = scan_in_process(write_tree(tmp_path, BANK_OF_ANTHOS_LIKE))
+    # the jib-built Java services are services (no Python to read), declared where the main manifests are
+    assert [(s["name"], s["root"], s["declared_at"]["path"]) for s in report["services"]] == [
+        ("balancereader", "src/ledger/balancereader", "kubernetes-manifests/balance-reader.yaml"),
+        ("frontend", "src/frontend", "kubernetes-manifests/frontend.yaml"),
+        ("ledgerwriter", "src/ledger/ledgerwriter", "kubernetes-manifests/ledger-writer.yaml"),
+    ]
+    # one ledger-db: the Dockerfile FROM postgres is the StatefulSet's image, not a second server
+    assert [(d["id"], d["services"]) for d in report["databases"]] == [
+        ("ledger-db/postgresdb", ["balancereader", "ledgerwriter"]),
+    ]
+    verdict = report["verdict"]
+    assert verdict["kind"] == "mixed"
+    assert {s["service"]: s["kind"] for s in verdict["services"]} == {
+        "balancereader": "generic-service", "frontend": "microservice", "ledgerwriter": "generic-service"}
+    # the services with no Python code are counted among the isolated ones only
+    assert verdict["reasons"][0]["message"] == "3 deployable services: 1 isolated, 2 coupled"

@@ -56,6 +56,7 @@ def test_generic_services_share_a_database_and_a_copied_library():
     unit = units(report)
     assert unit["orders"]["copies_from"] == ["common"] and unit["shipping"]["copies_from"] == ["common"]
     assert unit["payments"]["base_image"] == "base/Dockerfile"
+    assert unit["payments"]["copies_from"] == ["common"]  # through the base image
     assert unit["adminer"]["profiles"] == ["debug"]
     assert {n for n, u in unit.items() if u["infrastructure"]} == {"adminer", "db"}
     assert "base" not in found  # builds the base image, runs nothing
@@ -158,12 +159,20 @@ def test_two_top_level_packages_of_one_code_base_are_two_services(tree):
         "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD uvicorn api.main:app\n",
         "docker-compose.yml": "services:\n  api:\n    build: .\n  worker:\n    build: .\n    command: python -m worker.run\n",
     })
-    found = services(scan_in_process(root))
+    report = scan_in_process(root)
+    found = services(report)
     assert sorted(found) == ["api", "worker"]
     assert found["api"]["root"] == found["worker"]["root"] == "."
     assert found["api"]["modules"] == ["api", "api.main", "core", "core.db"]
     assert found["worker"]["modules"] == ["core", "core.db", "worker", "worker.run"]
     assert found["api"]["units"] == ["Dockerfile", "api"] and found["worker"]["units"] == ["Dockerfile", "worker"]
+    # one code base at the repository root, two roles: generic services, not microservices
+    verdict = report["verdict"]
+    assert verdict["kind"] == "generic-services"
+    assert [(r["code"], r["message"], [(e["path"], e["line"]) for e in r["evidence"]]) for r in verdict["reasons"][1:]] == [
+        ("AL208", "services api, worker are one code base (.) started with different commands",
+         [("docker-compose.yml", 2), ("docker-compose.yml", 4)]),
+    ]
 
 
 def test_a_worker_that_imports_the_web_package_is_the_same_service(tree):

@@ -1,5 +1,5 @@
 """The verdict rules on small, fully specified systems (the fixtures' end-to-end verdicts
-are tested in test_fixture_verdicts.py once deploy and data facts are in the report)."""
+are tested in test_fixture_verdicts.py)."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_one_code_base_under_two_service_names():
     verdict, _ = decide(facts)
     kinds = {v.service: (v.kind, [r.code for r in v.reasons]) for v in verdict.services}
     assert kinds["api"] == ("generic-service", ["AL208"])
-    assert kinds["ship"] == ("microservice", [])
+    assert kinds["ship"] == ("microservice", ["own-data", "network"])
 
 
 def test_serverless_functions_and_a_wrapped_web_app():
@@ -180,9 +180,11 @@ def test_serverless_functions_and_a_wrapped_web_app():
     verdict, _ = decide(SystemFacts(modules=modules, imports=graph(), units=units))
     assert verdict.kind == "serverless"
     assert verdict.reasons[0].evidence == (Location("serverless.yml", 8), Location("template.yaml", 20))
-    wrapped_units = [DeployUnit("api", "serverless", Location("serverless.yml", 5))]
-    wrapped = [Entrypoint("web.app", "wsgi-wrapper", "handler", 7)]
+    handler = Process("api", "wsgi_handler.handler", None, Location("serverless.yml", 6))
+    wrapped_units = [DeployUnit("api", "serverless", Location("serverless.yml", 5), processes=[handler])]
+    wrapped = [Entrypoint("web.app", "wsgi-wrapper", "api", 7)]
     verdict, _ = decide(SystemFacts(modules=modules, imports=graph(), units=wrapped_units, entrypoints=wrapped))
     assert verdict.kind == "monolith"
     assert verdict.reasons[0].code == "wrapped-app"
-    assert verdict.reasons[0].evidence == (Location("web/app.py", 7, "handler"),)
+    # the function's handler line, then the web application it runs
+    assert verdict.reasons[0].evidence == (Location("serverless.yml", 6), Location("web/app.py", 7, "the web app function api runs"))

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import networkx as nx
 
-from archlint.model.analysis import Cluster, Partition
+from archlint.model.analysis import Cluster, PackageFit, Partition
 from archlint.model.source import Module
 
 SEED = 42
@@ -98,7 +98,10 @@ def find_clusters(
     excluded: Iterable[str] = (),
     seed: int = SEED,
     resolution: float = RESOLUTION,
+    apps: Mapping[str, str] | None = None,
 ) -> Partition:
+    """``apps``: installed Django apps, package id -> label, compared with the clusters
+    next to the packages at ``depth``."""
     hubs = find_hubs(graph)
     rest = induced(graph, (n for n in graph.nodes if n not in hubs))
     connected = [n for n in rest.nodes if rest.degree(n) > 0]
@@ -151,9 +154,31 @@ def find_clusters(
                 tables_shared=shared,
             )
         )
-    return Partition(
-        round(modularity, 4), _unique_names(clusters), unclustered, tuple(sorted(excluded)), seed, resolution, hubs
-    )
+    named = _unique_names(clusters)
+    return Partition(round(modularity, 4), named, unclustered, tuple(sorted(excluded)), seed, resolution, hubs,
+                     package_fit(named, modules, depth, apps or {}))
+
+
+def package_fit(clusters: Iterable[Cluster], modules: Mapping[str, Module], depth: int,
+                apps: Mapping[str, str]) -> tuple[PackageFit, ...]:
+    """Each package at ``depth`` and each Django app against the clusters: the code
+    respects a package the clustering keeps whole and crosses one it splits. Packages with
+    fewer than two clustered modules say nothing either way."""
+    spread: dict[str, Counter[str]] = defaultdict(Counter)
+    for cluster in clusters:
+        for module_id in cluster.modules:
+            module = modules[module_id]
+            spread[module.ancestor(depth)][cluster.name] += 1
+            app = max((a for a in apps if module_id == a or module_id.startswith(a + ".")), key=len, default=None)
+            if app is not None and app != module.ancestor(depth):
+                spread[app][cluster.name] += 1
+    out = []
+    for package, counts in sorted(spread.items()):
+        total = sum(counts.values())
+        if total >= 2:
+            out.append(PackageFit(package, apps.get(package), total,
+                                  tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))))
+    return tuple(out)
 
 
 def _unique_names(clusters: list[Cluster]) -> list[Cluster]:

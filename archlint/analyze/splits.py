@@ -16,7 +16,7 @@ user (docs/verdicts.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 
@@ -39,11 +39,12 @@ def split_candidates(
 ) -> list[SplitCandidate]:
     clustered = {m for c in partition.clusters for m in c.modules}
     total = max(1, len(clustered))
-    clustered |= set(partition.hubs)  # leaning on the shared core is part of the cut
+    hubs = set(partition.hubs)
+    clustered |= hubs  # leaning on the shared core is part of the cut
     names = {c.id: c.name for c in partition.clusters}
     out = []
     for cluster in partition.clusters:
-        if len(cluster.modules) < MIN_SIZE or len(partition.clusters) < 2:
+        if len(cluster.modules) < MIN_SIZE or len(partition.clusters) < 2 or _configuration(cluster, modules):
             continue
         inside = set(cluster.modules)
         cut = _cut(imports, modules, inside, clustered)
@@ -51,6 +52,7 @@ def split_candidates(
             c.members for c in cycles if inside & set(c.members) and set(c.members) - inside
         )
         parts = _score_parts(cluster, total, len(crossing))
+        core = [e for e in cut if e.source in hubs or e.target in hubs]
         score = 1.0
         for _, value in parts:
             score *= value
@@ -71,9 +73,20 @@ def split_candidates(
                 score=round(score, 4),
                 score_parts=parts,
                 packages=_relation(cluster, modules),
+                core_imports=sum(e.imports for e in core),
+                core_calls=sum(e.calls for e in core),
             )
         )
     return sorted(out, key=lambda c: (-c.score, c.name))
+
+
+_CONFIGURATION = frozenset({"settings", "config", "conf", "configs", "configuration"})
+
+
+def _configuration(cluster: Cluster, modules: Mapping[str, Module]) -> bool:
+    """A cluster of settings modules (a Django ``settings/`` package with base, dev and
+    production) configures the code; it is not a part of it that could run alone."""
+    return all(_CONFIGURATION & set(modules[m].name.split(".")) for m in cluster.modules)
 
 
 def _cut(imports: nx.DiGraph, modules: Mapping[str, Module], inside: set[str], clustered: set[str]) -> list[CutEdge]:
@@ -120,14 +133,3 @@ def _depth(package: str, modules: Mapping[str, Module]) -> int:
     module = modules.get(package)
     name = module.name if module else package.rpartition(":")[2]
     return name.count(".") + 1
-
-
-def clusters_by_package(partition: Partition, modules: Iterable[Module], depth: int) -> dict[str, tuple[int, ...]]:
-    """For each package, the clusters its modules fall in: a package split across clusters
-    is one the coupling does not respect."""
-    member = {m: c.id for c in partition.clusters for m in c.modules}
-    out: dict[str, set[int]] = {}
-    for module in modules:
-        if module.id in member:
-            out.setdefault(module.ancestor(depth), set()).add(member[module.id])
-    return {p: tuple(sorted(ids)) for p, ids in sorted(out.items())}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -79,7 +79,8 @@ def decide(facts: SystemFacts) -> tuple[Verdict, list[Finding]]:
     wrapped = [e for e in facts.entrypoints if e.kind == WRAPPED_APP]
     couplings = _couplings(facts, findings)
     per_service = tuple(
-        ServiceVerdict(s.name, GENERIC_SERVICE if couplings[s.name] else MICROSERVICE, tuple(couplings[s.name]))
+        ServiceVerdict(s.name, GENERIC_SERVICE, tuple(couplings[s.name])) if couplings[s.name]
+        else ServiceVerdict(s.name, MICROSERVICE, _isolation(s, facts))
         for s in sorted(code_services, key=lambda s: s.name)
     ) if len(code_services) > 1 else ()
     penalties = _confidence_penalties(facts)
@@ -129,6 +130,13 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, 
             )
         )
         penalties.append(_penalty(0.2, "no deploy files, the deployment is inferred from the code"))
+        separate = _separate_web_apps(apps, facts)
+        if len(separate) >= 2:
+            names = ", ".join(facts.modules[e.module].name for e in separate)
+            amount, reason = _penalty(0.2, f"{len(separate)} web applications that do not import one another "
+                                           f"({names}) may run as separate services")
+            penalties.append((amount, replace(reason, evidence=tuple(
+                Location(facts.modules[e.module].path, e.line, f"{e.kind} {e.name}") for e in separate))))
     else:
         reasons.append(
             Reason(
@@ -159,19 +167,42 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, 
     return (MODULAR_MONOLITH if modular else MONOLITH), reasons, penalties
 
 
+_WEB_APPS = frozenset({"fastapi", "starlette", "flask", "quart", "sanic", "aiohttp", "tornado", "falcon", "bottle"})
+
+
+def _separate_web_apps(apps: Sequence[Entrypoint], facts: SystemFacts) -> list[Entrypoint]:
+    """Web application objects none of whose modules reaches another's by imports (four
+    Flask apps, each started by hand on its own port): one per module, when there are
+    several. A web app next to its worker is one code base and does not count."""
+    web = sorted({e.module: e for e in apps if e.kind in _WEB_APPS and e.module in facts.modules}.values(),
+                 key=lambda e: e.module)
+    graph = facts.imports
+    def reaches(a: str, b: str) -> bool:
+        return a in graph and b in graph and nx.has_path(graph, a, b)
+    if len(web) < 2 or any(reaches(a.module, b.module) for a in web for b in web if a is not b):
+        return []
+    return web
+
+
 # --- serverless -------------------------------------------------------------------------
 
 
 def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], facts: SystemFacts) -> tuple[str, list[Reason]]:
-    names = ", ".join(sorted(u.name for u in functions)[:6])
+    ordered = sorted(u.name for u in functions)
+    names = ", ".join(ordered[:8]) + (f" and {len(ordered) - 8} more" if len(ordered) > 8 else "")
     reasons = [Reason("functions", f"{len(functions)} functions deployed as FaaS: {names}", tuple(u.where for u in functions))]
+    # each wrapping function where it is declared, then the application object it runs
+    declared = {p.name: p.where for u in functions for p in u.processes}
+    where = tuple(place for e in wrapped if e.module in facts.modules
+                  for place in ((declared[e.name],) if e.name in declared else ())
+                  + (Location(facts.modules[e.module].path, e.line, f"the web app function {e.name} runs"),))
     if wrapped and len(functions) == len(wrapped):
-        where = tuple(Location(facts.modules[e.module].path, e.line, e.name) for e in wrapped if e.module in facts.modules)
         reasons.insert(0, Reason("wrapped-app", "every function wraps a whole web application: a monolith deployed serverless", where))
         return MONOLITH, reasons
     if wrapped:
-        where = tuple(Location(facts.modules[e.module].path, e.line, e.name) for e in wrapped if e.module in facts.modules)
-        reasons.append(Reason("wrapped-app", f"{len(wrapped)} function(s) wrap a whole web application (a monolith inside a function)", where))
+        names = ", ".join(sorted(e.name for e in wrapped))
+        reasons.append(Reason("wrapped-app", f"{len(wrapped)} function(s) wrap a whole web application "
+                                             f"(a monolith inside a function): {names}", where))
     return SERVERLESS, reasons
 
 
@@ -181,10 +212,13 @@ def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], 
 def _services(per_service: Sequence[ServiceVerdict], services: Sequence[Service], functions: Sequence[DeployUnit]) -> tuple[str, list[Reason]]:
     micro = [v for v in per_service if v.kind == MICROSERVICE]
     generic = [v for v in per_service if v.kind == GENERIC_SERVICE]
+    isolated = {v.service for v in micro}
+    unread = sum(1 for s in services if not s.modules and s.name in isolated)
     reasons = [
         Reason(
             "services",
-            f"{len(services)} deployable services: {len(micro)} isolated, {len(generic)} coupled",
+            f"{len(services)} deployable services: {len(micro)} isolated"
+            + (f" ({unread} of them with no Python code to read)" if unread else "") + f", {len(generic)} coupled",
             tuple(s.where for s in sorted(services, key=lambda s: s.name)),
         )
     ]
@@ -202,6 +236,50 @@ def _services(per_service: Sequence[ServiceVerdict], services: Sequence[Service]
     if not micro:
         return GENERIC_SERVICES, reasons
     return MIXED, reasons
+
+
+_ACCESS = {"model": "model", "sql": "SQL", "foreign_key": "foreign key", "collection": "collection", "table": "table"}
+
+
+def _table_evidence(by_service: Mapping[str, set[tuple[bool, str, int, str]]]) -> tuple[Location, ...]:
+    """Where each service reaches a shared table: its own code first, two places each,
+    a place several services share (a common model) named once with all of them."""
+    chosen: dict[tuple[str, int], tuple[list[str], str]] = {}
+    for service, uses in sorted(by_service.items()):
+        for _, path, line, access in sorted(uses)[:2]:
+            chosen.setdefault((path, line), ([], access))[0].append(service)
+    return tuple(Location(path, line, f"{', '.join(names)}: {access}")
+                 for (path, line), (names, access) in sorted(chosen.items(), key=lambda kv: (sorted(kv[1][0]), kv[0])))
+
+
+def _isolation(declared: Service, facts: SystemFacts) -> tuple[Reason, ...]:
+    """Why an uncoupled service is a microservice: the data it keeps alone, and the
+    network links that are its only ties to other services. Of a service in another
+    language archlint knows only what the others say of it."""
+    service = declared.name
+    owned = sorted(db.id for db in facts.databases if service in db.services)
+    where: list[Location] = []
+    for db_id in owned:
+        uses = sorted((u for u in facts.data_uses if u.service == service and u.database == db_id
+                       and u.module in facts.modules), key=lambda u: (u.access != "connect", u.module, u.line))
+        db = next(d for d in facts.databases if d.id == db_id)
+        where += [Location(facts.modules[uses[0].module].path, uses[0].line, db_id)] if uses else list(db.evidence[:1])
+    data = Reason("own-data", f"own data: {', '.join(owned)}" if owned else "no database found",
+                  tuple(where))
+    peers: dict[str, dict[str, Location | None]] = defaultdict(dict)  # other service -> protocol -> evidence
+    for link in facts.links:
+        other = link.target if link.source == service else link.source
+        if service not in (link.source, link.target) or other == service or other.startswith("external:"):
+            continue
+        evidence = (link.evidence[0] if link.source == service else link.evidence[-1]) if link.evidence else None
+        peers[other].setdefault(link.protocol, evidence)
+    talks = ", ".join(f"{other} ({', '.join(sorted(protocols))})" for other, protocols in sorted(peers.items()))
+    links = tuple(where for _, protocols in sorted(peers.items()) for _, where in sorted(protocols.items()) if where)
+    network = Reason("network", f"network only: {talks}" if talks else "no link to another service found", links)
+    if not declared.modules:  # what its deployment and the other services say of it, if anything
+        unread = Reason("no-python", "no Python code to read", (declared.where,))
+        return (unread, *(r for r, known in ((data, owned), (network, talks)) if known))
+    return data, network
 
 
 def _schema_per_service(db: Database, uses: Sequence[DataUse]) -> dict[str, set[str]] | None:
@@ -268,20 +346,23 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
             evidence = tuple(locs[0] for _, locs in sorted(users.items()))
             add("AL205", users, f"services {', '.join(sorted(users))} share the internal library {library}", evidence, library)
 
-    copied: dict[str, list[DeployUnit]] = defaultdict(list)
-    base: dict[str, list[DeployUnit]] = defaultdict(list)
+    # where each service's images copy a path in, or build on a base image: the COPY / FROM line
+    shared_build: dict[tuple[str, str], dict[str, set[Location]]] = defaultdict(lambda: defaultdict(set))
     service_of_unit = {u: s.name for s in facts.services for u in s.units}
     for unit in facts.units:
-        for path in unit.copies_from:
-            copied[path].append(unit)
+        service = service_of_unit.get(unit.name)
+        if service is None:
+            continue
+        for path, where in unit.copies_from.items():
+            shared_build[("copy", path)][service].add(where)
         if unit.base_image:
-            base[unit.base_image].append(unit)
-    for label, groups in (("copy", copied), ("base image", base)):
-        for path, units in sorted(groups.items()):
-            services = {service_of_unit.get(u.name) for u in units} - {None}
-            if len(services) >= 2:
-                what = f"copy {path} into their images" if label == "copy" else f"build on the in-repo base image {path}"
-                add("AL205", services, f"services {', '.join(sorted(services))} {what}", tuple(u.where for u in units), f"{label}:{path}")  # type: ignore[arg-type]
+            shared_build[("base image", unit.base_image)][service].add(unit.base_where or unit.where)
+    for (label, path), by_service in sorted(shared_build.items()):
+        if len(by_service) >= 2:
+            what = f"copy {path} into their images" if label == "copy" else f"build on the in-repo base image {path}"
+            evidence = tuple(where for _, places in sorted(by_service.items())
+                             for where in sorted(places, key=lambda w: (w.path, w.line)))
+            add("AL205", by_service, f"services {', '.join(sorted(by_service))} {what}", evidence, f"{label}:{path}")
 
     # shared databases, tables and foreign keys
     for db in sorted(facts.databases, key=lambda d: d.id):
@@ -294,22 +375,24 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
                                     f"schema ({owned})", first.path, first.line, db.id, db.evidence))
         elif len(db.services) >= 2:
             add("AL202", db.services, f"services {', '.join(sorted(db.services))} share the database {db.id}", db.evidence, db.id)
-    table_users: dict[tuple[str, str], set[str]] = defaultdict(set)
-    table_where: dict[tuple[str, str], list[Location]] = defaultdict(list)
+    # (database, table) -> service -> its uses: (not in its own code, path, line, access)
+    table_uses: dict[tuple[str, str], dict[str, set[tuple[bool, str, int, str]]]] = defaultdict(lambda: defaultdict(set))
     def users(use: DataUse) -> set[str]:
         """The service a resolved use was resolved for; else the owners of its module."""
         return {use.service} if use.service else owner.get(use.module, set())
 
     for use in facts.data_uses:
+        if use.module not in facts.modules:
+            continue
         for service in users(use):
+            shared = service not in owner.get(use.module, ())
             for table in use.tables:
-                key = (use.database or use.url or use.engine, table)
-                table_users[key].add(service)
-                if use.module in facts.modules:
-                    table_where[key].append(Location(facts.modules[use.module].path, use.line, table))
-    for (db, table), services in sorted(table_users.items()):
-        if len(services) >= 2:
-            add("AL203", services, f"services {', '.join(sorted(services))} use the table {table}", tuple(table_where[(db, table)][:6]), f"{db}:{table}")
+                table_uses[(use.database or use.url or use.engine, table)][service].add(
+                    (shared, facts.modules[use.module].path, use.line, _ACCESS.get(use.access, use.access)))
+    for (db, table), by_service in sorted(table_uses.items()):
+        if len(by_service) >= 2:
+            add("AL203", by_service, f"services {', '.join(sorted(by_service))} use the table {table}",
+                _table_evidence(by_service), f"{db}:{table}")
     owners_of_table: dict[str, set[str]] = defaultdict(set)  # table -> services defining its model
     for use in facts.data_uses:
         if use.access == "model":
@@ -328,9 +411,10 @@ def _couplings(facts: SystemFacts, findings: list[Finding]) -> dict[str, list[Re
     # services from one code base, and cycles of synchronous calls
     by_root: dict[str, list[Service]] = defaultdict(list)
     for service in facts.services:
-        by_root[service.root].append(service)
+        if service.modules:  # a frontend in another language built from the same directory runs other code
+            by_root[service.root].append(service)
     for root, group in sorted(by_root.items()):
-        if len(group) >= 2 and root not in ("", "."):
+        if len(group) >= 2:
             names = sorted(s.name for s in group)
             add("AL208", names, f"services {', '.join(names)} are one code base ({root}) started with different commands", tuple(s.where for s in group), root)
     _service_cycles(facts, findings)

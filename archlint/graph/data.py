@@ -113,7 +113,7 @@ def url_engine(url: str | None) -> str | None:
         url = url.partition(":-")[2]
     if not url or "://" not in url:
         return None
-    scheme = url.partition("://")[0].lower()
+    scheme = url.partition("://")[0].lower().removeprefix("jdbc:")  # a Java service's jdbc:postgresql://
     return SCHEMES.get(scheme) or SCHEMES.get(scheme.partition("+")[0])
 
 

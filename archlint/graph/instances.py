@@ -57,8 +57,9 @@ def _other_project(a: DeployUnit, b: DeployUnit) -> bool:
 
 
 def _built_by_another(unit: DeployUnit, datastores: Sequence[DeployUnit]) -> bool:
-    """A Dockerfile ``FROM postgres`` below a compose or Kubernetes file that runs the same
-    software is that service's image, not a server of its own."""
+    """A Dockerfile ``FROM postgres`` that a compose or Kubernetes datastore is built from
+    (a build, a skaffold artifact), or below a compose or Kubernetes file that runs the
+    same software, is that datastore's image, not a server of its own."""
     if unit.kind != "dockerfile":
         return False
     here = posixpath.dirname(unit.where.path) + "/"
@@ -67,5 +68,5 @@ def _built_by_another(unit: DeployUnit, datastores: Sequence[DeployUnit]) -> boo
         top = posixpath.dirname(other.where.path)
         return not top or here.startswith(top + "/")
 
-    return any(other.kind != "dockerfile" and other.infrastructure == unit.infrastructure and above(other)
-               for other in datastores)
+    return any(other.kind != "dockerfile" and other.infrastructure == unit.infrastructure
+               and (other.dockerfile == unit.where.path or above(other)) for other in datastores)

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from archlint.graph.comm import CLIENT, CONSUMER, PRODUCER, SERVER, CommRecognizer, queue_name
 from archlint.graph.coupling import is_peripheral
-from archlint.graph.data import RELATIONAL, SQL, DataRecognizer, url_engine
+from archlint.graph.data import RELATIONAL, SQL, DataRecognizer, installed_apps, url_engine
 from archlint.graph.entrypoints import APPS, WRAPPED_APP, find_entrypoints
 from archlint.graph.names import Names
 from archlint.graph.resolve import ModuleIndex, relative_base
@@ -93,6 +93,8 @@ def parse_address(text: str) -> Address | None:
     """A URL (``postgresql+psycopg2://u:p@db:5432/shop``), a libpq keyword string
     (``host=db dbname=shop``) or a bare ``host:port``; the first host of a list."""
     text = text.strip()
+    if text[:5].lower() == "jdbc:":  # jdbc:postgresql://ledger-db:5432/postgresdb (a Java service's)
+        text = text[5:]
     if "://" not in text:
         if re.match(r"^\w+=", text):
             pairs = dict(p.split("=", 1) for p in text.split() if "=" in p)
@@ -371,11 +373,14 @@ class _Assembly:
             mine = [u for u in uses if self.counts(service, u.module, u.scope)]
             relational: list[tuple[DataUse, _Db]] = []
             by_module: dict[str, _Db] = {}
+            deployed = self.deployed_alternatives(service, mine)
             for use in sorted(mine, key=_connect_order):
                 if use.access == "connect" or (use.access in ("collection", "table") and use.engine in ("mongodb", "dynamodb")):
                     if use.access == "connect" and use.engine == "mongodb" and any(
                             u.access == "collection" and u.module == use.module for u in mine):
                         continue  # the collections say which databases it reaches
+                    if deployed.get((use.module, use.scope), use) is not use:
+                        continue  # another setting of this Django database is the one deployed
                     found = self.database(service, use)
                     if found is None:
                         found = self.only(configured, use.engine)
@@ -402,6 +407,28 @@ class _Assembly:
                     db.services.add(service.name)
                     db.evidence.append(where)
         return resolved
+
+    def deployed_alternatives(self, service: Service, uses: Sequence[DataUse]) -> dict[tuple[str, str], DataUse]:
+        """Settings that give one Django database several values (SQLite by default,
+        PostgreSQL or MySQL when an environment variable says so) are alternatives; the
+        one that reaches a server this deployment runs, with that server's engine, is the
+        one deployed. (module, alias) -> that setting, where exactly one does."""
+        groups: dict[tuple[str, str], list[DataUse]] = defaultdict(list)
+        for use in uses:
+            if use.access == "connect" and use.scope.startswith("DATABASES."):
+                groups[(use.module, use.scope)].append(use)
+        out: dict[tuple[str, str], DataUse] = {}
+        for key, alternatives in groups.items():
+            if len(alternatives) < 2:
+                continue
+            reached = []
+            for use in alternatives:
+                found = self.database(service, use)
+                if found is not None and found.infra is not None and found.engine == use.engine:
+                    reached.append(use)
+            if len(reached) == 1:
+                out[key] = reached[0]
+        return out
 
     def configured(self, service: Service) -> list[tuple[_Db, Location]]:
         """Datastores the service's own deployment points it at: an environment value that
@@ -461,8 +488,8 @@ class _Assembly:
         used_instances = {d.instance for d in self.dbs.values() if d.used}
         out = []
         for db in self.dbs.values():
-            if not db.used and db.instance in used_instances:
-                continue  # a database the server creates that no code uses, next to ones it does
+            if not db.used and (db.instance in used_instances or db.infra is None):
+                continue  # a database the server creates that no code uses, next to ones it does; a lookup's
             services = tuple(sorted(db.services))
             evidence = tuple(sorted(set(db.evidence), key=lambda e: (e.path, e.line, e.note)))
             if db.infra is not None:
@@ -639,6 +666,7 @@ class CodeUses:
     entrypoints: list[Entrypoint]
     data: list[DataUse]
     endpoints: list[Endpoint]
+    django_apps: dict[str, str] = field(default_factory=dict)  # installed app's package id -> label
 
 
 def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequence[DeployUnit]) -> CodeUses:
@@ -651,7 +679,12 @@ def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequenc
     entrypoints = find_entrypoints(names)
     entrypoints = sorted(set(entrypoints) | set(wrapped_apps(units, entrypoints)),
                          key=lambda e: (e.module, e.line, e.kind, e.name))
-    return CodeUses(entrypoints, DataRecognizer(names).run(), CommRecognizer(names).run())
+    apps = {}
+    for app, label, settings, _ in installed_apps(names):
+        where, found = index.absolute(index.modules[settings], app)
+        if where == "internal" and found is not None and found.name == app:
+            apps[found.id] = label
+    return CodeUses(entrypoints, DataRecognizer(names).run(), CommRecognizer(names).run(), dict(sorted(apps.items())))
 
 
 def module_tables(uses: Sequence[DataUse], access: Iterable[str] = ("model", "sql", "collection", "table")

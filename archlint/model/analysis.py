@@ -26,6 +26,17 @@ class Cluster:
     tables_shared: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (table, other clusters)
 
 
+@dataclass(frozen=True, slots=True)
+class PackageFit:
+    """How the coupling clusters treat a package (or a Django app): kept whole when all
+    its clustered modules fall in one cluster, split across clusters otherwise."""
+
+    package: str
+    app: str | None  # the Django app label, when the package is an installed app
+    modules: int  # its modules in some cluster
+    clusters: tuple[tuple[str, int], ...]  # (cluster name, its modules there), largest first
+
+
 @dataclass(slots=True)
 class Partition:
     """The community structure of the module graph (Louvain, fixed seed)."""
@@ -37,6 +48,7 @@ class Partition:
     seed: int = 0
     resolution: float = 1.0
     hubs: tuple[str, ...] = ()  # the shared core: modules nearly everything depends on
+    packages: tuple[PackageFit, ...] = ()  # top-level packages and Django apps against the clusters
 
 
 # --- packages ----------------------------------------------------------------------------
@@ -84,6 +96,8 @@ class SplitCandidate:
     score: float
     score_parts: tuple[tuple[str, float], ...]  # (name, value): the score is their product
     packages: str  # how the candidate relates to existing packages, in words
+    core_imports: int = 0  # of the cut, imports to or from the shared core (hubs): separation leaves them out
+    core_calls: int = 0
 
 
 # --- the verdict ---------------------------------------------------------------------------

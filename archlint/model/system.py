@@ -60,8 +60,10 @@ class DeployUnit:
     environment: dict[str, str] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
     infrastructure: str | None = None
-    copies_from: tuple[str, ...] = ()  # paths COPYed from outside the unit's own directory
+    # paths COPYed from outside the unit's own directory -> where (the COPY line, a Layers entry)
+    copies_from: dict[str, Location] = field(default_factory=dict)
     base_image: str | None = None  # an in-repo base image this unit builds FROM (its Dockerfile)
+    base_where: Location | None = None  # the FROM line naming it
     root: str | None = None  # the directory of the unit's own code (a Dockerfile's, a Procfile's)
     code: tuple[str, ...] = ()  # directories / files holding the unit's own code, relative to the root
     hosts: tuple[str, ...] = ()  # names other containers reach it by (compose service, k8s Service)

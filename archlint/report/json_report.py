@@ -66,6 +66,11 @@ def partition(p: Partition | None) -> dict[str, Any] | None:
             }
             for c in p.clusters
         ],
+        "packages": [
+            {"package": f.package, "django_app": f.app, "modules": f.modules, "kept_whole": len(f.clusters) == 1,
+             "clusters": [{"cluster": name, "modules": n} for name, n in f.clusters]}
+            for f in p.packages
+        ],
     }
 
 
@@ -80,6 +85,7 @@ def split(s: SplitCandidate) -> dict[str, Any]:
         "cut": {
             "imports": s.cut_imports,
             "calls": s.cut_calls,
+            "to_shared_core": {"imports": s.core_imports, "calls": s.core_calls},
             "heaviest": [
                 {"source": e.source, "target": e.target, "imports": e.imports, "calls": e.calls, **location(e.where)}
                 for e in s.heaviest

@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from archlint.model.analysis import PackageFit
 from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding, Location
 from archlint.model.report import Report
+from archlint.model.rules import RULES
 from archlint.report.console import make_console
 from archlint.report.check_text import contracts_section
 
@@ -28,6 +30,8 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     _data(console, report, verbose)
     _links(console, report, verbose)
     _depended_on(console, report, verbose)
+    if verbose:
+        _package_metrics(console, report)
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
     _splits(console, report, verbose)
@@ -59,20 +63,26 @@ def _verdict(console: Console, report: Report, verbose: bool) -> None:
     if v is None:
         return
     console.print(Text(f"Verdict: {v.kind} (confidence {v.confidence:.2f})", style="bold cyan"))
-    for r in v.reasons if verbose else v.reasons[:5]:
-        console.print(f"  - {r.message}")
-        for e in r.evidence if verbose else r.evidence[:2]:
-            where = f"{e.path}:{e.line}" if e.line else e.path
-            console.print(f"      {where}" + (f"  {e.note}" if e.note else ""))
-    if v.services:
-        table = Table(box=None, pad_edge=False)
-        table.add_column("service")
-        table.add_column("verdict")
-        table.add_column("because")
+    shown = v.reasons if verbose else v.reasons[:5]
+    for r in shown:
+        console.print(Text(f"  - {r.message}"))
+        _evidence(console, r.evidence, verbose)
+    if len(shown) < len(v.reasons):
+        console.print(f"  ... and {len(v.reasons) - len(shown)} more reasons (--verbose)")
+    if v.services:  # one line per service (a table would wrap the reasons mid-phrase)
+        system_reasons = {r.message for r in v.reasons}
+        name_width = max(len(s.service) for s in v.services)
+        kind_width = max(len(s.kind) for s in v.services)
         for s in v.services:
-            because = "; ".join(r.message for r in s.reasons[:2]) or "own process, own data, talks over the network"
-            table.add_row(s.service, s.kind, because)
-        console.print(table)
+            codes = [code for code in dict.fromkeys(r.code for r in s.reasons) if code in RULES]
+            because = (", ".join(f"{code} {RULES[code].name}" for code in codes) if codes
+                       else "; ".join(r.message for r in s.reasons))  # a coupling's rules, else why it is isolated
+            console.print(Text(f"  {s.service:<{name_width}}  {s.kind:<{kind_width}}  {because}"))
+            if verbose:  # every reason with its evidence, unless the system's reasons showed it
+                for r in s.reasons:
+                    if r.message not in system_reasons:
+                        console.print(Text(f"    - {r.message}"))
+                        _evidence(console, r.evidence, verbose)
     console.print()
 
 
@@ -88,7 +98,7 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
                           + ("implicit (no deploy files)" if service.implicit else f"declared at {where}"))
             processes = service.processes if verbose else service.processes[:4]
             for p in processes:
-                console.print(f"      {p.name}: {p.module or p.command}")
+                console.print(f"      {p.name}: {p.module or p.module_id or p.command}")
             if len(processes) < len(service.processes):
                 console.print(f"      ... and {len(service.processes) - len(processes)} more processes (--verbose)")
         if len(shown) < len(report.services):
@@ -174,9 +184,23 @@ def _depended_on(console: Console, report: Report, verbose: bool) -> None:
     console.print()
 
 
+def _package_metrics(console: Console, report: Report) -> None:
+    """Ca, Ce and instability of every package at the domain depth (docs/verdicts.md)."""
+    if not report.packages:
+        return
+    table = Table(title=f"Packages at depth {report.package_depth}", title_justify="left", box=None, pad_edge=False)
+    for column in ("package", "modules", "Ca", "Ce", "instability"):
+        table.add_column(column, justify="left" if column == "package" else "right")
+    for p in report.packages:
+        table.add_row(p.package, str(p.modules), str(p.afferent), str(p.efferent), f"{p.instability:.2f}")
+    console.print(table)
+    console.print()
+
+
 def _cycles(console: Console, report: Report, verbose: bool) -> None:
     if not report.cycles:
-        console.print("No import cycles.")
+        console.print("No import cycles between modules.")
+        _package_cycles(console, report, verbose)
         console.print()
         return
     count = len(report.cycles)
@@ -189,7 +213,22 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
                 console.print(f"      {step.path}:{step.line}  {step.note}")
     if not verbose and len(report.cycles) > TOP:
         console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
+    _package_cycles(console, report, verbose)
     console.print()
+
+
+def _package_cycles(console: Console, report: Report, verbose: bool) -> None:
+    """Packages can import each other in a loop with no module cycle below (a.x -> b.y,
+    b.z -> a.w): the verdict counts those too, so they are said here."""
+    if not report.package_cycles:
+        return
+    count = len(report.package_cycles)
+    console.print(Text(f"{count} package cycle{'s' if count != 1 else ''}", style="bold yellow"))
+    for cycle in report.package_cycles if verbose else report.package_cycles[:TOP]:
+        console.print(Text("  " + " -> ".join(cycle.example)))
+        _evidence(console, cycle.evidence, verbose)
+    if not verbose and count > TOP:
+        console.print(f"  ... and {count - TOP} more (--verbose)")
 
 
 def _clusters(console: Console, report: Report, verbose: bool) -> None:
@@ -213,7 +252,31 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
         hubs = partition.hubs if verbose else partition.hubs[:TOP]
         more = f" and {len(partition.hubs) - len(hubs)} more" if len(hubs) < len(partition.hubs) else ""
         console.print(f"  shared core (used by nearly everything, left out): {', '.join(hubs)}{more}")
+    _package_fit(console, partition.packages, verbose)
     console.print()
+
+
+def _package_fit(console: Console, fits: tuple[PackageFit, ...], verbose: bool) -> None:
+    """Where the coupling respects the packages and Django apps, and where it crosses them:
+    one line, the largest first; --verbose lists each with its clusters."""
+    if not fits:
+        return
+    whole = sorted((f for f in fits if len(f.clusters) == 1), key=lambda f: (-f.modules, f.package))
+    split = sorted((f for f in fits if len(f.clusters) > 1), key=lambda f: (-len(f.clusters), f.package))
+    if verbose:
+        for f in whole + split:
+            app = f" (Django app {f.app})" if f.app else ""
+            where = ", ".join(f"{c} {n}" for c, n in f.clusters)
+            console.print(Text(f"  {f.package}{app}: {'kept whole' if len(f.clusters) == 1 else 'split'} - {where}"))
+        return
+    def some(items: list[str]) -> str:
+        return ", ".join(items[:3]) + (", ..." if len(items) > 3 else "")
+    parts = []
+    if whole:
+        parts.append(f"{len(whole)} kept whole ({some([f.package for f in whole])})")
+    if split:
+        parts.append(f"{len(split)} split ({some([f'{f.package} across {len(f.clusters)}' for f in split])})")
+    console.print(Text("  packages and Django apps: " + ", ".join(parts)))
 
 
 def _splits(console: Console, report: Report, verbose: bool) -> None:
@@ -223,15 +286,25 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
     for s in report.split_candidates if verbose else report.split_candidates[:3]:
         parts = " x ".join(f"{v:.2f}" for _, v in s.score_parts)
         console.print(f"  {s.name}: score {s.score:.2f} = {parts}; {s.size} modules, {s.packages}")
-        console.print(f"    cut: {s.cut_imports} imports, {s.cut_calls} calls would become network calls")
+        core = f"; to the shared core: {_count(s.core_imports, 'import')}, {_count(s.core_calls, 'call')}" \
+            if s.core_imports or s.core_calls else ""
+        console.print(f"    cut: {_count(s.cut_imports, 'import')}, {_count(s.cut_calls, 'call')} "
+                      f"would become network calls{core}")
         for edge in s.heaviest[: 5 if verbose else 2]:
             console.print(f"      {edge.where.path}:{edge.where.line}  {edge.source} -> {edge.target}")
         if s.tables_owned or s.tables_shared:
             shared = ", ".join(f"{t} (with {', '.join(w)})" for t, w in s.tables_shared) or "none"
             console.print(f"    tables: owns {', '.join(s.tables_owned) or 'none'}; shares {shared}")
-        if s.cycles:
-            console.print(f"    sits in {len(s.cycles)} import cycle(s) that cross its boundary")
+        for cycle in s.cycles if verbose else s.cycles[:1]:
+            members = ", ".join(cycle[: None if verbose else 6]) + (", ..." if not verbose and len(cycle) > 6 else "")
+            console.print(Text(f"    sits in an import cycle across its boundary ({len(cycle)} modules: {members})"))
+        if not verbose and len(s.cycles) > 1:
+            console.print(f"    ... and {len(s.cycles) - 1} more cycles (--verbose)")
     console.print()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _findings(console: Console, report: Report, verbose: bool) -> None:

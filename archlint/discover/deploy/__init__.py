@@ -216,9 +216,11 @@ def _container_units(reader: Reader, groups: dict[str, list[str]], charts: list[
 
 def _unique_names(units: list[DeployUnit]) -> list[DeployUnit]:
     """Unit names are how services refer to units: the first (compose before Kubernetes
-    before ...) keeps its name, later namesakes get their file added."""
+    before ..., then the shallowest file: kubernetes-manifests/ before
+    extras/cloudsql/kubernetes-manifests/) keeps its name, later namesakes get their file
+    added."""
     ordered = sorted(units, key=lambda u: (DEPLOY_KINDS.index(u.kind) if u.kind in DEPLOY_KINDS else 99,
-                                           u.where.path, u.where.line, u.name))
+                                           u.where.path.count("/"), u.where.path, u.where.line, u.name))
     seen: set[str] = set()
     for unit in ordered:
         name = unit.name

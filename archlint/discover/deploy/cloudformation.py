@@ -184,7 +184,7 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
         handler = intrinsics.text(props.get("Handler")) or ""
         command = handler_module(handler) if handler else None
         script = join(base, command.script) if command and command.script else None
-        layers = []
+        layers: dict[str, Location] = {}
         for layer in items(props.get("Layers")):
             ref = layer.get("Ref") if isinstance(layer, dict) else None
             target = resources.get(ref) if ref else None
@@ -194,7 +194,8 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
                 if isinstance(content, str) and not content.startswith("s3://"):
                     found = join(here, content)
                     if found:
-                        layers.append(found)
+                        layers.setdefault(found, Location(path, line_of(own, "Layers", 0) or line_of(defaults, "Layers", 0)
+                                                          or line_of(resources, logical_id, 1), f"layer {ref}"))
         events = []
         for event in mapping(props.get("Events")).values():
             if isinstance(event, dict) and event.get("Type"):
@@ -211,7 +212,7 @@ def template_units(reader: Reader, path: str, doc: Any) -> list[DeployUnit]:
             directory_unit(
                 reader, logical_id, kind, where, base, [process] if handler else [],
                 environment=env,
-                copies_from=tuple(sorted(set(layers))),
+                copies_from=dict(sorted(layers.items())),
                 group=group,
                 events=tuple(sorted(set(events))),
                 runtime=intrinsics.text(props.get("Runtime")),

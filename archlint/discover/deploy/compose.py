@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from archlint.discover.deploy.loader import LineDict, Reader, join, line_of, parent
-from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_mapping, env_value, parse_dotenv
+from archlint.discover.deploy.units import BuildRef, ContainerSpec, UnitSpec, env_mapping, env_value, read_dotenv
 from archlint.model.findings import Location
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -94,9 +94,7 @@ class _Project:
     def __init__(self, reader: Reader, directory: str) -> None:
         self.reader = reader
         self.directory = directory
-        dotenv_path = join(directory, ".env")
-        text = reader.read(dotenv_path, required=False) if dotenv_path and reader.exists(dotenv_path) else None
-        self.values = parse_dotenv(text) if text else {}
+        self.values = read_dotenv(reader, join(directory, ".env"), example=True)
         self.services: dict[str, dict[str, Any]] = {}
         self._loaded: set[str] = set()
 
@@ -256,12 +254,15 @@ class _Project:
         for name, service in sorted(self.services.items()):
             env: dict[str, str] = {}
             for env_file in service.get("env_file", []):
-                text = self.reader.read(env_file, required=False) if self.reader.exists(env_file) else None
-                if text:
-                    env.update(parse_dotenv(text))
-            env.update({k: v for k, v in service.get("environment", {}).items() if v is not None})
+                env.update(read_dotenv(self.reader, env_file, example=True))
+            for key, value in service.get("environment", {}).items():
+                if value is None:  # `- KEY`: the value of the shell or of the project's .env
+                    value = self.values.get(key)
+                if value is not None:
+                    env[key] = value
             where = Location(service["path"], service["line"], f"compose service {name}")
-            command_at = service.get("command_at") or service.get("entrypoint_at")
+            command_key = "command" if service.get("command_at") else "entrypoint"
+            command_at = service.get(f"{command_key}_at")
             container = ContainerSpec(
                 name=name,
                 where=where,
@@ -269,7 +270,7 @@ class _Project:
                 build=service.get("build"),
                 command=service.get("command"),
                 entrypoint=service.get("entrypoint"),
-                command_where=Location(*command_at, f"compose service {name}") if command_at else None,
+                command_where=Location(*command_at, f"compose service {name} {command_key}") if command_at else None,
                 env=env,
                 mounts=tuple(service.get("mounts", ())),
                 working_dir=service.get("working_dir"),

@@ -20,6 +20,7 @@ from fnmatch import fnmatch
 
 from archlint.discover.deploy.commands import Command, parse, spec, split
 from archlint.discover.deploy.loader import Reader, join, parent, within
+from archlint.model.findings import Location
 
 DOCKERFILE_NAMES = ("Dockerfile", "Containerfile")
 
@@ -39,6 +40,7 @@ class Copy:
     dest: str  # absolute in the image; a trailing "/" means a directory
     stage: str | None  # --from=
     line: int
+    keyword: str = "COPY"  # or ADD
 
 
 @dataclass(slots=True)
@@ -56,11 +58,15 @@ class Stage:
     entrypoint_line: int = 0
     cmd_set: bool = False  # CMD given in this stage (not inherited)
 
-    def root_image(self) -> str:
+    def root_stage(self) -> Stage:
+        """The stage whose FROM names an image (``FROM x AS base`` ... ``FROM base``)."""
         stage: Stage = self
         while stage.parent is not None:
             stage = stage.parent
-        return stage.base
+        return stage
+
+    def root_image(self) -> str:
+        return self.root_stage().base
 
 
 @dataclass(slots=True)
@@ -256,7 +262,7 @@ def _copy(rest: str, stage: Stage, variables: dict[str, str], line: int, keyword
             return None
     trailing = dest.endswith("/") or dest in (".", "./") or len(sources) > 1
     dest = posixpath.normpath(posixpath.join(stage.workdir, dest))
-    return Copy(tuple(sources), dest + "/" if trailing and dest != "/" else dest, source_stage, line)
+    return Copy(tuple(sources), dest + "/" if trailing and dest != "/" else dest, source_stage, line, keyword)
 
 
 # --- an image built from a context -----------------------------------------------------
@@ -294,14 +300,15 @@ class Image:
         return sorted({repo for _, repo, _ in self.mapping})
 
 
-def build_sources(dockerfile: Dockerfile, stage: Stage, context: str, reader: Reader) -> list[str]:
+def build_sources(dockerfile: Dockerfile, stage: Stage, context: str, reader: Reader) -> dict[str, Location]:
     """Repository paths the build of ``stage`` reads from the context, in any stage it
-    depends on (a builder stage that turns ``common/`` into a wheel counts too)."""
+    depends on (a builder stage that turns ``common/`` into a wheel counts too), each with
+    the first COPY / ADD line that reads it."""
     names = {s.name: s for s in dockerfile.stages if s.name}
     names.update({str(i): s for i, s in enumerate(dockerfile.stages)})
     seen: set[int] = set()
     todo = [stage]
-    out: set[str] = set()
+    out: dict[str, Location] = {}
     while todo:
         current = todo.pop()
         if id(current) in seen:
@@ -311,10 +318,13 @@ def build_sources(dockerfile: Dockerfile, stage: Stage, context: str, reader: Re
             todo.append(current.parent)
         for copy in current.copies:
             if copy.stage is None:
-                out.update(_expand_sources(copy.sources, context, reader))
+                where = Location(dockerfile.path, copy.line, f"{copy.keyword} {' '.join(copy.sources)}")
+                for source in _expand_sources(copy.sources, context, reader):
+                    if source not in out or copy.line < out[source].line:
+                        out[source] = where
             elif copy.stage in names:
                 todo.append(names[copy.stage])
-    return sorted(out)
+    return dict(sorted(out.items()))
 
 
 def build_image(dockerfile: Dockerfile, context: str, reader: Reader, target: str | None = None) -> Image | None:
@@ -462,7 +472,8 @@ def wrapper_command(command: Command, image: Image | None, base_dir: str, reader
 
 def _uwsgi_ini(text: str) -> Command | None:
     """What a uWSGI ini file serves: ``module =``, ``wsgi-file =``, ``mount = /=mod:app``."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    # uWSGI flags stand alone (``master``, ``strict``) and keys repeat (``if-env``, ``endif``)
+    parser = configparser.ConfigParser(interpolation=None, strict=False, allow_no_value=True)
     try:
         parser.read_string(text)
     except configparser.Error:
@@ -482,9 +493,11 @@ def _uwsgi_ini(text: str) -> Command | None:
 
 def own_directory(dockerfile_path: str, context: str, sources: list[str]) -> str:
     """The unit's own directory: the Dockerfile's, when it sits strictly inside the build
-    context and the image copies code from it (or no Python code at all); the build
-    context otherwise."""
+    context and the image copies code from it (or no Python code at all) but nothing
+    around it; the build context otherwise (``COPY . /app`` with docker/Dockerfile copies
+    the whole repository: its code is the repository's, not docker/'s)."""
     here = parent(dockerfile_path)
-    if here != context and within(here, context) and (not sources or any(within(s, here) for s in sources)):
+    around = any(s != here and within(here, s) for s in sources)
+    if here != context and within(here, context) and not around and (not sources or any(within(s, here) for s in sources)):
         return here
     return context

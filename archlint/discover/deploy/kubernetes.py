@@ -68,7 +68,9 @@ def kubernetes_specs(reader: Reader, paths: list[str], charts: list[str]) -> tup
     holding a Chart.yaml) are not read: one AL007 note per chart."""
     found = _Manifests()
     skipped: dict[str, int] = {}
-    for path in paths:
+    # the shallowest declaration first: a base before its overlays, kubernetes-manifests/
+    # before extras/cloudsql/kubernetes-manifests/
+    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
         chart = next((c for c in charts if within(path, join(c, "templates") or c)), None)
         if chart is not None:
             skipped[chart] = skipped.get(chart, 0) + 1
@@ -100,18 +102,30 @@ def kubernetes_specs(reader: Reader, paths: list[str], charts: list[str]) -> tup
     return specs, found.artifacts
 
 
+# skaffold builders that need no Dockerfile; jib names the project inside the context
+_SKAFFOLD_BUILDERS = ("jib", "buildpacks", "ko", "bazel", "custom")
+
+
 def _skaffold(path: str, doc: dict[str, Any], found: _Manifests) -> None:
-    """skaffold's build artifacts: which directory each image is built from."""
-    build = doc.get("build") if isinstance(doc.get("build"), dict) else {}
-    for artifact in items(build.get("artifacts")):
-        if not isinstance(artifact, dict) or not artifact.get("image"):
-            continue
-        context = join(parent(path), str(artifact.get("context") or "."))
-        docker = artifact.get("docker") if isinstance(artifact.get("docker"), dict) else {}
-        dockerfile = join(context, str(docker.get("dockerfile") or "Dockerfile")) if context else None
-        if context and dockerfile:
-            target = docker.get("target")
-            found.artifacts.append((str(artifact["image"]), BuildRef(dockerfile, context, str(target) if target else None)))
+    """skaffold's build artifacts, also those of its profiles: which directory each image
+    is built from. An image jib, buildpacks or ko build has no Dockerfile: its directory
+    is its code (a Java or Go service of the system)."""
+    builds = [doc.get("build")] + [mapping(p).get("build") for p in items(doc.get("profiles"))]
+    for build in (b for b in builds if isinstance(b, dict)):
+        for artifact in items(build.get("artifacts")):
+            if not isinstance(artifact, dict) or not artifact.get("image"):
+                continue
+            context = join(parent(path), str(artifact.get("context") or "."))
+            if not context:
+                continue
+            builder = next((b for b in _SKAFFOLD_BUILDERS if isinstance(artifact.get(b), dict)), None)
+            if builder == "jib" and artifact["jib"].get("project"):
+                context = join(context, str(artifact["jib"]["project"])) or context
+            docker = artifact.get("docker") if isinstance(artifact.get("docker"), dict) else {}
+            dockerfile = join(context, str(docker.get("dockerfile") or "Dockerfile"))
+            if dockerfile:
+                target = docker.get("target")
+                found.artifacts.append((str(artifact["image"]), BuildRef(dockerfile, context, str(target) if target else None)))
 
 
 def _document(path: str, doc: Any, found: _Manifests) -> None:
@@ -258,7 +272,8 @@ def _spec(workload: _Workload, found: _Manifests) -> UnitSpec:
                 command=_command(container.get("args")),
                 entrypoint=_command(container.get("command")),
                 command_where=Location(workload.where.path, line_of(container, "command", line_of(container, "args")),
-                                       workload.where.note) if has_command else None,
+                                       f"{workload.where.note} {'command' if container.get('command') else 'args'}")
+                if has_command else None,
                 env=_environment(container, found),
                 working_dir=str(container["workingDir"]) if container.get("workingDir") else None,
             )

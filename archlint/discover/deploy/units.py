@@ -73,7 +73,8 @@ class Build:
     image: Image
     root: str
     code: tuple[str, ...]
-    copies_from: tuple[str, ...]
+    copies_from: dict[str, Location]  # copied from outside ``root`` -> the COPY line
+    sources: dict[str, Location]  # every repository path with Python code it copies -> the COPY line
     base: str
     infrastructure: str | None
 
@@ -107,6 +108,10 @@ class Builds:
             return None
         if last in self._services:
             return self._services[last]
+        # a build named `balancereader` pushed as registry.example/team/balancereader (skaffold's default repo)
+        named = {ref for name, ref in self._images.items() if name.rpartition("/")[2] == last}
+        if len(named) == 1:
+            return named.pop()
         for matches in (
             [p for p in self.dockerfiles if parent(p).rpartition("/")[2].lower() == last
              or p.rpartition("/")[2].lower() in (f"dockerfile.{last}", f"{last}.dockerfile")],
@@ -137,15 +142,16 @@ class Builds:
         image = build_image(dockerfile, ref.context, self.reader, ref.target)
         if image is None:
             return None
-        sources = [s for s in build_sources(dockerfile, image.stage, ref.context, self.reader)
-                   if self.reader.has_python(s)]
+        copied = {s: where for s, where in build_sources(dockerfile, image.stage, ref.context, self.reader).items()
+                  if self.reader.has_python(s)}
+        sources = list(copied)
         root = own_directory(ref.dockerfile, ref.context, sources)
         code = tuple(s for s in sources if within(s, root))
-        outside = tuple(s for s in sources if not within(s, root))
+        outside = {s: where for s, where in copied.items() if not within(s, root)}
         base = image.stage.root_image()
         software = identify(base)
         infrastructure = software.name if software and not sources else None
-        return Build(ref, image, root, code, outside, base, infrastructure)
+        return Build(ref, image, root, code, outside, copied, base, infrastructure)
 
 
 def merge_env(*layers: dict[str, str]) -> dict[str, str]:
@@ -202,12 +208,13 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     none is infrastructure (named after the software its image runs)."""
     processes: list[Process] = []
     code: list[str] = []
-    copies: list[str] = []
+    copies: dict[str, Location] = {}
     roots: list[str] = []
     env: dict[str, str] = {}
     infra: list[tuple[str, dict[str, str]]] = []
+    infra_dockerfile: str | None = None  # the in-repo Dockerfile a third-party image is built from
     first_build: Build | None = None
-    base_image: str | None = None
+    base_image: tuple[str, Location] | None = None
     image = next((c.image for c in spec.containers if c.image), None)
     for container in spec.containers:
         ref = container.build or (builds.for_image(container.image) if container.image else None)
@@ -216,8 +223,10 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
         mounted = [source for source, _ in container.mounts if reader.has_python(source)]
         if build is not None and build.infrastructure:
             infra.append((build.infrastructure, container_env))
+            infra_dockerfile = infra_dockerfile or (build.ref.dockerfile if build.ref.inline is None else None)
             continue
-        context = container.build.context if build is None and container.build is not None else None
+        # built in the repository without a Dockerfile (jib, buildpacks, a missing file): the context is its code
+        context = ref.context if build is None and ref is not None else None
         if build is None and context is None:
             software = identify(container.image) if container.image else None
             if software is not None or not mounted:
@@ -225,6 +234,9 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
                 infra.append((name, container_env))
                 continue
         process = container_process(container, build, reader, context)
+        if process is None and build is None and context is not None:
+            # no Dockerfile says what it runs, but it runs the code built from its context
+            process = Process(container.name, f"the image built from {context}", None, container.where)
         if process is not None:
             processes.append(process)
         for key, value in container_env.items():
@@ -233,14 +245,21 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
             first_build = first_build or build
             roots.append(build.root)
             code += build.code
-            copies += build.copies_from
+            for path, where in build.copies_from.items():
+                copies.setdefault(path, where if build.ref.inline is None else container.where)
             found = builds.for_image(build.base, loose=False)
             if found is None:
                 found = builds.for_image(build.base)
             # an in-repo base image couples its users only when it carries repository code;
             # one that installs system packages is a build convenience (nameko-examples)
-            if found is not None and found.dockerfile != build.ref.dockerfile and builds.describe(found).code:
-                base_image = base_image or found.dockerfile
+            carried = builds.describe(found) if found is not None and found.dockerfile != build.ref.dockerfile else None
+            if carried is not None and carried.code:
+                from_line = Location(build.ref.dockerfile, build.image.stage.root_stage().line, f"FROM {build.base}")
+                base_image = base_image or (found.dockerfile, from_line if build.ref.inline is None else container.where)
+                # what the base image copies in from outside this unit's code is in this image too
+                for path, where in carried.sources.items():
+                    if not within(path, build.root):
+                        copies.setdefault(path, replace(where, note=f"{where.note}, the base image of {build.ref.dockerfile}"))
         elif context is not None:  # the Dockerfile is not in the repository: the context is the code
             roots.append(context)
             code += [context] if reader.has_python(context) else []
@@ -260,13 +279,15 @@ def resolve_unit(reader: Reader, spec: UnitSpec, builds: Builds) -> DeployUnit:
     )
     if not roots:
         unit.infrastructure, unit.environment = infra[0] if infra else ("unknown", {})
+        unit.dockerfile = infra_dockerfile
         return unit
     unit.context = first_build.ref.context if first_build else roots[0]
     unit.dockerfile = first_build.ref.dockerfile if first_build and first_build.ref.inline is None else None
     unit.root = roots[0]
     unit.code = tuple(sorted(set(code)))
-    unit.copies_from = tuple(sorted(set(copies)))
-    unit.base_image = base_image
+    unit.copies_from = dict(sorted(copies.items()))
+    if base_image is not None:
+        unit.base_image, unit.base_where = base_image
     return unit
 
 
@@ -342,8 +363,18 @@ def env_mapping(value: Any) -> dict[str, str]:
     return out
 
 
-def read_dotenv(reader: Reader, path: str | None) -> dict[str, str]:
-    if not path or not reader.exists(path):
+# The copies of an env file a repository ships for users to fill in (`cp .env.example .env`).
+EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+
+
+def read_dotenv(reader: Reader, path: str | None, *, example: bool = False) -> dict[str, str]:
+    """The values of an env file; with ``example``, when the file is not in the repository
+    (a `.env` is rarely committed), those of the example shipped next to it."""
+    if not path:
+        return {}
+    if not reader.exists(path) and example:
+        path = next((path + suffix for suffix in EXAMPLE_SUFFIXES if reader.exists(path + suffix)), path)
+    if not reader.exists(path):
         return {}
     text = reader.read(path, required=False)
     return parse_dotenv(text) if text else {}
