@@ -87,13 +87,14 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
         excluded=[m for m in by_id if m not in coupling],
         apps=code.django_apps,
     )
+    parse_errors = sum(1 for f in facts.values() if f.error)
     verdict, verdict_findings = decide(
         SystemFacts(
             modules=by_id,
             imports=graph,
             partition=partition,
             package_cycles=package_cycles,
-            parse_errors=sum(1 for f in facts.values() if f.error),
+            parse_errors=parse_errors,
             files=len(tree.python),
             services=[s for s in services if not s.implicit],
             units=units,
@@ -122,7 +123,7 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
             files=len(tree.python),
             modules=len(modules),
             packages=sum(m.is_package for m in modules),
-            parse_errors=sum(1 for f in facts.values() if f.error),
+            parse_errors=parse_errors,
             imports=imports.imports,
             unresolved_imports=imports.unresolved,
             calls=calls.coverage,
