@@ -11,7 +11,6 @@ still go to a worker of their own.
 from __future__ import annotations
 
 import faulthandler
-import multiprocessing
 import os
 import re
 import signal
@@ -20,19 +19,23 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
 
 from archlint.extract.cache import Malformed, decode_entry, encode_entry
 from archlint.extract.digest import content_hash
 from archlint.model.facts import FileFacts, ParseError
 
+if TYPE_CHECKING:  # multiprocessing is imported where files are parsed: a warm scan never is
+    import multiprocessing.context
+    from multiprocessing.connection import Connection
+
 Progress = Callable[[int], None]
 Task = tuple[str, bytes]
 Result = tuple[FileFacts, bytes | None]
-Brief = Callable[[str], bool] | None  # paths whose facts may be brief (model/facts.py BRIEF_FIELDS)
 """A file's facts and, when extraction ran to its end, their cache entry (``encode_entry``):
 only such facts are cached (a crash, a time-out or an internal error may not happen next
 time)."""
+Brief = Callable[[str], bool] | None  # paths whose facts may be brief (model/facts.py BRIEF_FIELDS)
 
 # 100 opening brackets in a row, each perhaps after a name: far beyond hand-written code,
 # and the shape that makes the native parser overflow its stack. A match may only start
@@ -191,6 +194,8 @@ PIPE_ROOM = 32_000  # bytes a waiting file may take (pipes buffer 64 kB on Linux
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     # fork starts a worker in milliseconds with libcst already imported; elsewhere spawn.
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
@@ -204,6 +209,7 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False, brief: Brief
     if not queue:
         return
     import archlint.extract.source  # noqa: F401 - imported once here, forked workers inherit it
+    from multiprocessing.connection import wait
 
     context = _context()
     workers: list[_Worker] = []

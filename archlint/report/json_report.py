@@ -7,7 +7,6 @@ deterministic: sorted keys, sorted lists, no timestamps, so one tree gives the s
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from archlint.model.analysis import Partition, Reason, SplitCandidate, Verdict
@@ -337,5 +336,7 @@ def render_json(report: Report) -> str:
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of the report, shipped inside the package."""
+    from importlib import resources
+
     text = resources.files("archlint.report").joinpath("report.schema.json").read_text("utf-8")
     return json.loads(text)
