@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from archlint.discover.deploy.parsed import MAX_DEPTH, MAX_NODES, DeployFileError, LineDict
 from archlint.model.findings import Finding
 from archlint.model.rules import RULES
 
@@ -21,31 +22,6 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
-
-MAX_NODES = 200_000  # YAML nodes after alias expansion: a billion-laughs file stops here
-MAX_DEPTH = 100  # nesting levels; deploy files need a dozen
-
-class DeployFileError(Exception):
-    """Why a deploy file cannot be used, with the line where known."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-class LineDict(dict):  # type: ignore[type-arg]
-    """A mapping from a deploy file that remembers where it and each of its keys start."""
-
-    __slots__ = ("line", "lines")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.line = 0
-        self.lines: dict[Any, int] = {}
-
-    def line_of(self, key: Any) -> int:
-        return self.lines.get(key, self.line)
-
 
 def items(value: Any) -> list[Any]:
     """A deploy file's list, or [] when the file has something else there."""

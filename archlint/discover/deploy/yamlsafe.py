@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from archlint.discover.deploy.loader import MAX_DEPTH, MAX_NODES, DeployFileError, LineDict
+from archlint.discover.deploy.parsed import MAX_DEPTH, MAX_NODES, DeployFileError, LineDict
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
