@@ -158,3 +158,32 @@ def test_from_import_of_a_name_that_is_not_a_module(tree):
     d = deps(scan_in_process(root))
     assert d[("lib.x", "lib", "import")] == [1]
     assert d[("lib.x", "lib.y", "import")] == [2]
+
+
+def test_an_import_of_a_missing_module_is_unresolved_not_its_package(tree):
+    # grimp (and Python) agree: `hypothesis.vendor` left out of a scan, or a compiled
+    # `yaml._yaml`, is no edge to the package that holds it. An edge to `pkg` here would
+    # also close a false cycle with pkg/__init__.py's import of pkg.m.
+    root = tree(
+        {
+            "pkg/__init__.py": "from pkg import m\n",
+            "pkg/sub/__init__.py": "",
+            "pkg/m.py": '''
+                import pkg.sub.missing
+                import pkg.missing.deeper
+                from pkg.sub.missing import thing
+                from pkg.missing import deeper
+                from .missing.deep import y
+                from . import not_a_module
+                from .sub import not_a_module_either
+            ''',
+        }
+    )
+    report = scan_in_process(root)
+    d = deps(report)
+    assert d == {
+        ("pkg", "pkg.m", "import"): [1],
+        ("pkg.m", "pkg", "import"): [6],  # a name defined in pkg/__init__.py
+        ("pkg.m", "pkg.sub", "import"): [7],
+    }
+    assert report["summary"]["unresolved_imports"] == 5
