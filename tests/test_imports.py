@@ -187,3 +187,49 @@ def test_an_import_of_a_missing_module_is_unresolved_not_its_package(tree):
         ("pkg.m", "pkg.sub", "import"): [7],
     }
     assert report["summary"]["unresolved_imports"] == 5
+
+
+def test_every_condition_an_import_can_sit_under(tree):
+    names = "abcdefghij"
+    root = tree(
+        {
+            "app/__init__.py": "",
+            **{f"app/{n}.py": "" for n in names},
+            "app/core.py": '''
+                import typing
+                from contextlib import suppress
+                if typing.TYPE_CHECKING:
+                    import app.a
+                else:
+                    import app.b
+                if not typing.TYPE_CHECKING:
+                    import app.c
+                with suppress(ImportError):
+                    import app.d
+                with open(__file__) as f, suppress(Exception):
+                    import app.e
+                with open(__file__) as f:
+                    import app.f
+                for plugin in ():
+                    import app.g
+                while False:
+                    import app.h
+                match typing:
+                    case 1:
+                        import app.i
+            ''',
+        }
+    )
+    d = deps(scan_in_process(root))
+    kinds = {target.rpartition(".")[2]: kind for (_, target, kind) in d}
+    assert kinds == {
+        "a": "type_checking",
+        "b": "conditional",  # the else of TYPE_CHECKING is what runs
+        "c": "conditional",
+        "d": "conditional",  # the one-line form of try/except ImportError
+        "e": "conditional",
+        "f": "import",  # a with body runs
+        "g": "conditional",  # a loop body may run no time
+        "h": "conditional",
+        "i": "conditional",
+    }
