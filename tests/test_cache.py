@@ -482,6 +482,35 @@ def test_ctrl_c_exits_130_without_traceback_or_partial_cache(tmp_path):
     assert _children(proc.pid) == []
 
 
+INTERRUPTED_DRIVER = """
+import runpy, sys
+def ready(event, args):
+    if event == "import" and args[0] == "archlint.cli":
+        sys.stderr.write("READY\\n")
+        sys.stderr.flush()
+sys.addaudithook(ready)
+sys.argv = ["archlint", *sys.argv[1:]]
+runpy.run_module("archlint", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_ctrl_c_at_any_moment_exits_130_without_traceback(tmp_path):
+    """Interrupted while its libraries load (click, then libcst at the first parse), the
+    command still exits 130 with one line: Python 3.11 would print a traceback, turn the
+    interrupt into a RuntimeError inside a class being created, or end by SIGINT."""
+    root = _big_tree(tmp_path / "big", packages=6, modules=10)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for step in range(16):
+        proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_DRIVER, "scan", str(root), "--no-cache", "-j", "1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        assert proc.stderr.readline() == b"READY\n"  # past the interpreter's own start-up
+        time.sleep(0.04 * step)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        # (click starts a new line first, after the terminal's ^C)
+        assert (proc.returncode, err.strip()) == (130, b"archlint: interrupted"), (0.04 * step, err.decode()[-500:])
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for entry in os.listdir("/proc"):
