@@ -168,16 +168,21 @@ def test_unreadable_files_and_directories(tree):
     assert_rest_is_complete(report)
 
 
-def test_a_file_that_vanishes_during_the_scan(tree):
+def test_files_that_vanish_or_change_during_the_scan(tree):
+    """Between listing and reading: a file is deleted, one grows past max_file_size (the
+    limit holds for what is read, not for the size listed), one becomes a directory."""
     from archlint.extract.files import extract_files
     from archlint.model.source import SourceFile
 
-    root = tree(GOOD)
-    files = [SourceFile("app/good.py", 10), SourceFile("app/gone.py", 10)]
-    facts = extract_files(str(root), files, max_size=1000, jobs=1)
-    assert facts["app/good.py"].error is None
+    root = tree({**GOOD, "app/grew.py": "x = 1\n" * 1000})
+    (root / "app" / "now_a_dir.py").mkdir()
+    listed = [SourceFile(p, 10) for p in ("app/good.py", "app/gone.py", "app/grew.py", "app/now_a_dir.py")]
+    facts = extract_files(str(root), listed, max_size=1000, jobs=1)
+    assert facts["app/good.py"].error is None and [i.module for i in facts["app/good.py"].imports] == ["app"]
     assert facts["app/gone.py"].error.code == "AL002"
     assert "vanished" in facts["app/gone.py"].error.message
+    assert facts["app/grew.py"].error.code == "AL003"
+    assert facts["app/now_a_dir.py"].error.code == "AL002"
 
 
 def test_an_internal_error_costs_one_file_and_debug_keeps_the_traceback():
@@ -271,3 +276,59 @@ def test_unreadable_config_is_a_one_line_error(tree):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("pyproject.toml: cannot read: Permission denied")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_hostile_deploy_files_are_findings_and_the_rest_is_read(tree, tmp_path):
+    """Deploy files from an untrusted pull request: each bad one is a finding with its path,
+    none runs anything, and the good deploy files, services and code are all there."""
+    import json
+
+    marker = tmp_path / "pwned-yaml"
+    laughs = "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    root = tree(
+        {
+            **GOOD,
+            "Dockerfile": 'FROM python:3.12\nCOPY app /srv/app\nCMD ["python", "-m", "app.good"]\n',
+            "bomb/docker-compose.yml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + laughs + "services: {web: {command: [*i]}}\n",
+            "deep/docker-compose.yml": "services: " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "evil/docker-compose.yml": f"services:\n  web:\n    image: !!python/object/apply:os.system ['touch {marker}']\n",
+            "huge/docker-compose.yml": "services:\n" + "".join(f"  s{i}:\n    image: python\n" for i in range(60_000)),
+            "deepjson/stack.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": ' + "[" * 50_000 + "]" * 50_000 + "}",
+            "deeptoml/pyproject.toml": "[project]\nname = 'x'\nversion = " + "[" * 5000 + "]" * 5000 + "\n",
+            "badtoml/pyproject.toml": "[project\nname =\n",
+            "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+            "chart/templates/deploy.yaml": "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- range .Values.c }}\n- {{ . }}\n{{- end }}\n",
+            # CloudFormation short forms are tags safe loading does not know: read, not refused
+            "fn/template.yaml": (
+                "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+                "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: handler.main\n"
+                "      CodeUri: .\n      Runtime: python3.12\n      Role: !GetAtt Role.Arn\n"
+                "      Environment:\n        Variables:\n          TABLE: !Ref Table\n          URL: !Sub 'https://${Api}.example.com'\n"
+            ),
+            "fn/handler.py": "def main(event, context): ...\n",
+        }
+    )
+    proc = run_cli("scan", str(root), "--format", "json", "--no-cache", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    report = json.loads(proc.stdout)
+    found = {(f["rule"], f["path"]): f["message"] for f in report["findings"] if f["rule"] in ("AL006", "AL007")}
+    assert set(found) == {
+        ("AL006", "bomb/docker-compose.yml"),
+        ("AL006", "deep/docker-compose.yml"),
+        ("AL006", "evil/docker-compose.yml"),
+        ("AL006", "huge/docker-compose.yml"),
+        ("AL006", "deepjson/stack.json"),
+        ("AL006", "deeptoml/pyproject.toml"),
+        ("AL006", "badtoml/pyproject.toml"),
+        ("AL007", "chart/templates"),
+    }
+    assert "alias" in found[("AL006", "bomb/docker-compose.yml")]
+    assert "python/object/apply" in found[("AL006", "evil/docker-compose.yml")]
+    assert "larger than" in found[("AL006", "huge/docker-compose.yml")]
+    assert not marker.exists()
+    # the Dockerfile's app and the SAM function, whose !GetAtt / !Ref / !Sub were read
+    assert sorted(s["name"] for s in report["services"]) == ["app", "fn"]
+    assert {"Dockerfile", "Fn"} <= {u["name"] for u in report["deploy_units"]}
+    assert module_names(report)["handler"] == "fn/handler.py"  # CodeUri: the function's import root
+    assert_rest_is_complete(report)
