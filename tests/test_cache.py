@@ -23,7 +23,7 @@ from archlint.extract.codec import Malformed, codec, shape
 from archlint.extract.digest import content_hash
 from archlint.extract.runner import extract_one
 from archlint.model.facts import FileFacts
-from conftest import REPO, run_cli, write_tree
+from conftest import REPO, run_cli, without_root_powers, write_tree
 
 DEFAULT_PLACE = {"ARCHLINT_CACHE_DIR": ""}  # the default: PATH/.archlint_cache
 
@@ -403,9 +403,9 @@ def test_no_cache_writes_nothing(tree):
 
 
 def test_read_only_checkout_of_a_real_package(tmp_path):
-    """A real installed package copied read-only: scans with and without a cache; with
-    --no-cache not one byte or mtime changes (checked by listing, since root ignores
-    permissions)."""
+    """A real installed package copied read-only (really so: as root, without the powers
+    that override permissions): scans with and without a cache; with --no-cache not one
+    byte or mtime changes."""
     import click
 
     root = tmp_path / "click"
@@ -414,12 +414,23 @@ def test_read_only_checkout_of_a_real_package(tmp_path):
         for name in files:
             os.chmod(os.path.join(base, name), 0o444)
         os.chmod(base, 0o555)
+
+    def scan_read_only(*args: str) -> str:
+        proc = subprocess.run(
+            [*without_root_powers(), sys.executable, "-m", "archlint", "scan", str(root), "--format", "json", *args],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(REPO), **DEFAULT_PLACE},
+        )
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        return proc.stdout
+
     try:
         before = listing(root)
-        reference = scan(root, "--no-cache", env=DEFAULT_PLACE)
+        reference = scan_read_only("--no-cache")
         assert listing(root) == before
         assert json.loads(reference)["summary"]["files"] > 10
-        assert scan(root, env=DEFAULT_PLACE) == reference  # a cache it cannot write costs nothing
+        assert scan_read_only() == reference  # a cache it cannot write costs nothing
+        assert listing(root) == before
     finally:
         for base, dirs, files in os.walk(root):
             os.chmod(base, 0o755)

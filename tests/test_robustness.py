@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import edges, module_names, run_cli, scan_in_process
+from conftest import edges, module_names, run_cli, scan_in_process, without_root_powers
 
 GOOD = {
     "app/__init__.py": "",
@@ -126,19 +126,6 @@ def test_links_fifos_and_directories_named_like_modules(tree, tmp_path):
     assert found["linked"]["rule"] == "AL005"
     assert "app.pipe" not in module_names(report)
     assert_rest_is_complete(report)
-
-
-def without_root_powers() -> list[str]:
-    """A command prefix under which permissions apply: as root (CI), the capabilities that
-    let root read anything are dropped with util-linux's setpriv."""
-    if os.geteuid() != 0:
-        return []
-    import shutil
-
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: permissions cannot be tested")
-    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
 
 
 def test_unreadable_files_and_directories(tree):
