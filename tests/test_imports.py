@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import scan_in_process
+from conftest import run_cli, scan_in_process
 
 
 def deps(report):
@@ -187,6 +187,16 @@ def test_an_import_of_a_missing_module_is_unresolved_not_its_package(tree):
         ("pkg.m", "pkg.sub", "import"): [7],
     }
     assert report["summary"]["unresolved_imports"] == 5
+    # and which they are, where
+    assert [(u["source"], u["path"], u["line"], u["name"]) for u in report["unresolved"]] == [
+        ("pkg.m", "pkg/m.py", 1, "pkg.sub.missing"),
+        ("pkg.m", "pkg/m.py", 2, "pkg.missing.deeper"),
+        ("pkg.m", "pkg/m.py", 3, "pkg.sub.missing"),
+        ("pkg.m", "pkg/m.py", 4, "pkg.missing"),
+        ("pkg.m", "pkg/m.py", 5, ".missing.deep"),
+    ]
+    text = run_cli("scan", str(root), "--no-cache").stdout
+    assert "5 unresolved imports" in text and "pkg/m.py:5  .missing.deep" in text
 
 
 def test_every_condition_an_import_can_sit_under(tree):
