@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import edges, module_names, run_cli, scan_in_process, without_root_powers
+from conftest import REPO, edges, module_names, run_cli, scan_in_process, without_root_powers
 
 GOOD = {
     "app/__init__.py": "",
@@ -131,8 +131,6 @@ def test_links_fifos_and_directories_named_like_modules(tree, tmp_path):
 def test_unreadable_files_and_directories(tree):
     import json
 
-    from conftest import REPO
-
     root = tree({**GOOD, "secret/x.py": "", "locked.py": ""})
     (root / "locked.py").chmod(0)
     (root / "secret").chmod(0)
@@ -249,8 +247,6 @@ def test_empty_plain_and_commitless_directories_scan_cleanly(tmp_path):
 
 
 def test_unreadable_config_is_a_one_line_error(tree):
-    from conftest import REPO
-
     root = tree({**GOOD, "pyproject.toml": "[tool.archlint]\nexclude = []\n"})
     (root / "pyproject.toml").chmod(0)
     try:
@@ -318,4 +314,28 @@ def test_hostile_deploy_files_are_findings_and_the_rest_is_read(tree, tmp_path):
     assert sorted(s["name"] for s in report["services"]) == ["app", "fn"]
     assert {"Dockerfile", "Fn"} <= {u["name"] for u in report["deploy_units"]}
     assert module_names(report)["handler"] == "fn/handler.py"  # CodeUri: the function's import root
+    assert_rest_is_complete(report)
+
+
+@pytest.mark.parametrize("git", [False, True])
+def test_file_names_that_are_not_utf8(tree, git):
+    """A name with a byte that is not UTF-8 cannot be written in JSON or shown: a finding
+    that spells it with escapes, and valid output (it was raw bytes in the JSON)."""
+    import json
+
+    root = tree({**GOOD, "app/caf\u00e9.py": "import app.other\n"})
+    with open(os.path.join(os.fsencode(root), b"app", b"caf\xe9.py"), "wb") as handle:
+        handle.write(b"import app.other\n")
+    if git:
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "archlint", "scan", str(root), "--format", "json", "--no-cache"],
+        capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.decode("utf-8"))  # strict: valid UTF-8
+    found = findings_by_path(report)
+    assert found["app/caf\\xe9.py"]["rule"] == "AL002"
+    assert "not valid UTF-8" in found["app/caf\\xe9.py"]["message"]
+    assert ("app.caf\u00e9", "app.other") in edges(report)  # the UTF-8 é is a name like any
     assert_rest_is_complete(report)
