@@ -339,3 +339,11 @@ def test_file_names_that_are_not_utf8(tree, git):
     assert "not valid UTF-8" in found["app/caf\\xe9.py"]["message"]
     assert ("app.caf\u00e9", "app.other") in edges(report)  # the UTF-8 é is a name like any
     assert_rest_is_complete(report)
+
+
+def test_a_file_name_with_a_newline_cannot_forge_an_annotation(tree):
+    root = tree({**GOOD, "app/evil\n::error file=app/good.py,line=1::forged.py": "def f(:\n"})
+    proc = run_cli("scan", ".", "--format", "github", "--no-cache", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    commands = [line for line in proc.stdout.splitlines() if line.startswith("::")]
+    assert len(commands) == 1 and commands[0].startswith("::error file=app/evil%0A%3A%3Aerror file=app/good.py%2C")
