@@ -1,4 +1,4 @@
-"""`python -m archlint` is the `archlint` command."""
+"""`python -m archlint` is the `archlint` command; ``main`` is also the console script."""
 
 import os
 import sys
@@ -10,7 +10,16 @@ import sys
 _here = os.getcwd()
 sys.path[:] = [p for p in sys.path if p not in ("", ".", _here)]
 
-from archlint.cli import entry  # noqa: E402
+
+def main() -> None:
+    """The command; Ctrl-C while its libraries are still loading exits 130 as well."""
+    try:
+        from archlint.cli import entry
+    except KeyboardInterrupt:
+        sys.stderr.write("archlint: interrupted\n")
+        sys.exit(130)
+    entry()
+
 
 if __name__ == "__main__":
-    entry()
+    main()

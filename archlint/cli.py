@@ -467,8 +467,34 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        if not _interrupted(exc):
+            raise
+        click.echo("archlint: interrupted", err=True)
+        return EXIT_INTERRUPTED
     return code if isinstance(code, int) else EXIT_OK  # click returns an Exit's code here
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether Ctrl-C caused ``exc``: Python 3.11 turns a KeyboardInterrupt raised while a
+    class is created (libcst's, imported at the first parse) into a RuntimeError."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def entry() -> None:
-    sys.exit(run())
+    code = run()
+    if code == EXIT_INTERRUPTED:
+        # Python 3.11 ends a process whose Ctrl-C landed in a dataclass being created by
+        # SIGINT after all, however it was handled: end it here, with the documented 130
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(EXIT_INTERRUPTED)
+    sys.exit(code)

@@ -39,6 +39,17 @@ def run_cli(*args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str
     )
 
 
+def without_root_powers() -> list[str]:
+    """A command prefix under which permissions apply: as root (CI), the capabilities that
+    let root read anything are dropped with util-linux's setpriv."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be tested")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
 def scan_json(path: str | os.PathLike[str], *args: str) -> dict[str, Any]:
     proc = run_cli("scan", str(path), "--format", "json", *args)
     assert proc.returncode == 0, proc.stderr

@@ -23,7 +23,7 @@ from archlint.extract.codec import Malformed, codec, shape
 from archlint.extract.digest import content_hash
 from archlint.extract.runner import extract_one
 from archlint.model.facts import FileFacts
-from conftest import REPO, run_cli, write_tree
+from conftest import REPO, run_cli, without_root_powers, write_tree
 
 DEFAULT_PLACE = {"ARCHLINT_CACHE_DIR": ""}  # the default: PATH/.archlint_cache
 
@@ -412,9 +412,9 @@ def test_no_cache_writes_nothing(tree):
 
 
 def test_read_only_checkout_of_a_real_package(tmp_path):
-    """A real installed package copied read-only: scans with and without a cache; with
-    --no-cache not one byte or mtime changes (checked by listing, since root ignores
-    permissions)."""
+    """A real installed package copied read-only (really so: as root, without the powers
+    that override permissions): scans with and without a cache; with --no-cache not one
+    byte or mtime changes."""
     import click
 
     root = tmp_path / "click"
@@ -423,12 +423,23 @@ def test_read_only_checkout_of_a_real_package(tmp_path):
         for name in files:
             os.chmod(os.path.join(base, name), 0o444)
         os.chmod(base, 0o555)
+
+    def scan_read_only(*args: str) -> str:
+        proc = subprocess.run(
+            [*without_root_powers(), sys.executable, "-m", "archlint", "scan", str(root), "--format", "json", *args],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(REPO), **DEFAULT_PLACE},
+        )
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        return proc.stdout
+
     try:
         before = listing(root)
-        reference = scan(root, "--no-cache", env=DEFAULT_PLACE)
+        reference = scan_read_only("--no-cache")
         assert listing(root) == before
         assert json.loads(reference)["summary"]["files"] > 10
-        assert scan(root, env=DEFAULT_PLACE) == reference  # a cache it cannot write costs nothing
+        assert scan_read_only() == reference  # a cache it cannot write costs nothing
+        assert listing(root) == before
     finally:
         for base, dirs, files in os.walk(root):
             os.chmod(base, 0o755)
@@ -489,6 +500,35 @@ def test_ctrl_c_exits_130_without_traceback_or_partial_cache(tmp_path):
     if (directory / FACTS_FILE).exists():  # interrupted after the write: it must be whole
         assert entries(directory / FACTS_FILE)
     assert _children(proc.pid) == []
+
+
+INTERRUPTED_DRIVER = """
+import runpy, sys
+def ready(event, args):
+    if event == "import" and args[0] == "archlint.cli":
+        sys.stderr.write("READY\\n")
+        sys.stderr.flush()
+sys.addaudithook(ready)
+sys.argv = ["archlint", *sys.argv[1:]]
+runpy.run_module("archlint", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_ctrl_c_at_any_moment_exits_130_without_traceback(tmp_path):
+    """Interrupted while its libraries load (click, then libcst at the first parse), the
+    command still exits 130 with one line: Python 3.11 would print a traceback, turn the
+    interrupt into a RuntimeError inside a class being created, or end by SIGINT."""
+    root = _big_tree(tmp_path / "big", packages=6, modules=10)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for step in range(16):
+        proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_DRIVER, "scan", str(root), "--no-cache", "-j", "1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        assert proc.stderr.readline() == b"READY\n"  # past the interpreter's own start-up
+        time.sleep(0.04 * step)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        # (click starts a new line first, after the terminal's ^C)
+        assert (proc.returncode, err.strip()) == (130, b"archlint: interrupted"), (0.04 * step, err.decode()[-500:])
 
 
 def _children(pid: int) -> list[int]:

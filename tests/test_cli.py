@@ -132,3 +132,36 @@ def test_piped_text_keeps_each_finding_and_evidence_on_one_line(tmp_path):
         proc = run_cli(command, str(tmp_path), "--no-cache", env={"COLUMNS": "60"})
         lines = [line for line in proc.stdout.splitlines() if rel in line]
         assert lines and all("AL001" in line for line in lines), (command, proc.stdout)
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """stderr a terminal: a bar counts the files being parsed, and the JSON on stdout is
+    untouched; stderr piped: not a byte of it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    files = {"pkg/__init__.py": "", **{f"pkg/m{i}.py": f"import pkg.m{i % 7 + 1}\n" for i in range(1, 261)}}
+    root = write_tree(tmp_path / "many", files)
+    command = [sys.executable, "-m", "archlint", "scan", str(root), "--no-cache", "--format", "json", "-j", "1"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100"}
+    master, slave = pty.openpty()
+    with open(tmp_path / "report.json", "wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=slave, env=env)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            err += chunk
+        assert proc.wait(timeout=120) == 0
+    os.close(master)
+    assert b"parsing" in err and b"261/261" in err
+    assert len(json.loads((tmp_path / "report.json").read_text())["modules"]) == 261
+    piped = run_cli(*command[3:])
+    assert piped.returncode == 0 and piped.stderr == ""

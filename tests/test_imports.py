@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import scan_in_process
+from conftest import run_cli, scan_in_process
 
 
 def deps(report):
@@ -158,3 +158,88 @@ def test_from_import_of_a_name_that_is_not_a_module(tree):
     d = deps(scan_in_process(root))
     assert d[("lib.x", "lib", "import")] == [1]
     assert d[("lib.x", "lib.y", "import")] == [2]
+
+
+def test_an_import_of_a_missing_module_is_unresolved_not_its_package(tree):
+    # grimp (and Python) agree: `hypothesis.vendor` left out of a scan, or a compiled
+    # `yaml._yaml`, is no edge to the package that holds it. An edge to `pkg` here would
+    # also close a false cycle with pkg/__init__.py's import of pkg.m.
+    root = tree(
+        {
+            "pkg/__init__.py": "from pkg import m\n",
+            "pkg/sub/__init__.py": "",
+            "pkg/m.py": '''
+                import pkg.sub.missing
+                import pkg.missing.deeper
+                from pkg.sub.missing import thing
+                from pkg.missing import deeper
+                from .missing.deep import y
+                from . import not_a_module
+                from .sub import not_a_module_either
+            ''',
+        }
+    )
+    report = scan_in_process(root)
+    d = deps(report)
+    assert d == {
+        ("pkg", "pkg.m", "import"): [1],
+        ("pkg.m", "pkg", "import"): [6],  # a name defined in pkg/__init__.py
+        ("pkg.m", "pkg.sub", "import"): [7],
+    }
+    assert report["summary"]["unresolved_imports"] == 5
+    # and which they are, where
+    assert [(u["source"], u["path"], u["line"], u["name"]) for u in report["unresolved"]] == [
+        ("pkg.m", "pkg/m.py", 1, "pkg.sub.missing"),
+        ("pkg.m", "pkg/m.py", 2, "pkg.missing.deeper"),
+        ("pkg.m", "pkg/m.py", 3, "pkg.sub.missing"),
+        ("pkg.m", "pkg/m.py", 4, "pkg.missing"),
+        ("pkg.m", "pkg/m.py", 5, ".missing.deep"),
+    ]
+    text = run_cli("scan", str(root), "--no-cache").stdout
+    assert "5 unresolved imports" in text and "pkg/m.py:5  .missing.deep" in text
+
+
+def test_every_condition_an_import_can_sit_under(tree):
+    names = "abcdefghij"
+    root = tree(
+        {
+            "app/__init__.py": "",
+            **{f"app/{n}.py": "" for n in names},
+            "app/core.py": '''
+                import typing
+                from contextlib import suppress
+                if typing.TYPE_CHECKING:
+                    import app.a
+                else:
+                    import app.b
+                if not typing.TYPE_CHECKING:
+                    import app.c
+                with suppress(ImportError):
+                    import app.d
+                with open(__file__) as f, suppress(Exception):
+                    import app.e
+                with open(__file__) as f:
+                    import app.f
+                for plugin in ():
+                    import app.g
+                while False:
+                    import app.h
+                match typing:
+                    case 1:
+                        import app.i
+            ''',
+        }
+    )
+    d = deps(scan_in_process(root))
+    kinds = {target.rpartition(".")[2]: kind for (_, target, kind) in d}
+    assert kinds == {
+        "a": "type_checking",
+        "b": "conditional",  # the else of TYPE_CHECKING is what runs
+        "c": "conditional",
+        "d": "conditional",  # the one-line form of try/except ImportError
+        "e": "conditional",
+        "f": "import",  # a with body runs
+        "g": "conditional",  # a loop body may run no time
+        "h": "conditional",
+        "i": "conditional",
+    }

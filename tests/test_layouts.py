@@ -132,6 +132,8 @@ def test_pep420_namespace_packages(tree):
             "src/acme/shipping/__init__.py": "",
             "src/acme/shipping/rates.py": "def rate(): ...\n",
             "src/acme/shipping/carriers/ups.py": "from ..rates import rate\n",
+            "src/acme/audit.py": "from acme import shipping\n",
+            "src/acme/ledger.py": "import acme.shipping.carriers\n",
         }
     )
     report = scan_in_process(root)
@@ -141,11 +143,17 @@ def test_pep420_namespace_packages(tree):
         "acme.shipping",
         "acme.shipping.rates",
         "acme.shipping.carriers.ups",
+        "acme.audit",
+        "acme.ledger",
     }
+    # `from acme import shipping` reaches acme.shipping though `acme` itself is no module;
+    # `carriers` is a namespace portion in a regular package, no module either: unresolved
     assert edges(report) == {
         ("acme.billing", "acme.shipping.rates"),
         ("acme.shipping.carriers.ups", "acme.shipping.rates"),
+        ("acme.audit", "acme.shipping"),
     }
+    assert report["summary"]["unresolved_imports"] == 1
 
 
 def test_scripts_outside_any_package(tree):
@@ -194,3 +202,27 @@ def test_configured_roots_override_the_heuristics(tree):
     report = scan_in_process(root)
     assert set(module_names(report)) == {"lib", "lib.x", "lib.y"}
     assert edges(report) == {("lib.x", "lib.y")}
+
+
+def test_a_file_with_a_dotted_name_is_no_module(tree):
+    # gunicorn reads ./gunicorn.conf.py by default; named `gunicorn.conf` it made every
+    # `import gunicorn` internal and unresolved, and odd/foo.bar.py hid odd/foo/bar.py
+    root = tree(
+        {
+            "pyproject.toml": "",
+            "gunicorn.conf.py": "bind = '0.0.0.0:8000'\n",
+            "app/__init__.py": "",
+            "app/server.py": "import gunicorn\nfrom gunicorn.app.base import BaseApplication\nimport odd.foo.bar\n",
+            "odd/foo.bar.py": "A = 1\n",
+            "odd/foo/bar.py": "B = 1\n",
+        }
+    )
+    report = scan_in_process(root)
+    assert module_names(report) == {
+        "app": "app/__init__.py",
+        "app.server": "app/server.py",
+        "odd.foo.bar": "odd/foo/bar.py",
+    }
+    assert report["summary"]["files"] == 5 and report["summary"]["unresolved_imports"] == 0
+    assert {e["name"]: e["imported_by"] for e in report["external"]} == {"gunicorn": ["app.server"]}
+    assert edges(report) == {("app.server", "odd.foo.bar")}

@@ -108,3 +108,107 @@ def test_imports_agree_with_ast_on_import_heavy_programs(statements, indent):
     except SyntaxError:
         return
     assert archlint_imports(source) == ast_imports(tree)
+
+
+# -- import kinds: the rule of docs/modules.md, applied to ast, on nested blocks ---------------
+
+BLOCKS = {
+    # header lines (with {body} where the nested block goes); the body's context
+    "type_checking": "if TYPE_CHECKING:\n{body}",
+    "type_checking_attr": "if typing.TYPE_CHECKING:\n{body}",
+    "type_checking_else": "if TYPE_CHECKING:\n    pass\nelse:\n{body}",
+    "if": "if x:\n{body}",
+    "elif": "if x:\n    pass\nelif y:\n{body}",
+    "main": "if __name__ == '__main__':\n{body}",
+    "try": "try:\n{body}\nexcept ImportError:\n    pass",
+    "except": "try:\n    pass\nexcept ImportError:\n{body}",
+    "finally": "try:\n    pass\nfinally:\n{body}",
+    "suppress": "with suppress(ImportError):\n{body}",
+    "with": "with open(f) as g:\n{body}",
+    "for": "for x in y:\n{body}",
+    "for_else": "for x in y:\n    pass\nelse:\n{body}",
+    "while": "while x:\n{body}",
+    "match": "match x:\n    case 1:\n{body}",
+    "def": "def f():\n{body}",
+    "async_def": "async def f():\n{body}",
+    "class": "class C:\n{body}",
+}
+
+block = st.recursive(
+    st.lists(import_statement, min_size=1, max_size=3),
+    lambda inner: st.lists(
+        st.one_of(import_statement, st.tuples(st.sampled_from(sorted(BLOCKS)), inner)), min_size=1, max_size=3
+    ),
+    max_leaves=10,
+)
+
+
+def render(statements, indent: str = "") -> str:
+    out = []
+    for s in statements:
+        if isinstance(s, str):
+            out.append(indent + s)
+        else:
+            body = render(s[1], "    " if s[0] != "match" else "        ")
+            text = BLOCKS[s[0]].format(body=body)
+            out.extend(indent + line for line in text.splitlines())
+    return "\n".join(out)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def ast_kinds(tree: ast.Module) -> Counter:
+    """(line, kind) of every import, by the documented rule: type_checking under the body of
+    `if TYPE_CHECKING:`; else function inside a def; else conditional under if / try (not
+    finally) / with suppress / a loop / a match case; else import."""
+    out: Counter = Counter()
+
+    def visit(body, type_checking: bool, function: bool, conditional: bool) -> None:
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                kind = ("type_checking" if type_checking else "function" if function
+                        else "conditional" if conditional else "import")
+                out[(node.lineno, kind)] += len(node.names) if isinstance(node, ast.Import) else 1
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body, type_checking, True, conditional)
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body, type_checking, function, conditional)
+            elif isinstance(node, ast.If):
+                visit(node.body, type_checking or _is_type_checking(node.test), function, True)
+                visit(node.orelse, type_checking, function, True)
+            elif isinstance(node, ast.Try):
+                for part in (node.body, *(h.body for h in node.handlers), node.orelse):
+                    visit(part, type_checking, function, True)
+                visit(node.finalbody, type_checking, function, conditional)
+            elif isinstance(node, ast.With):
+                suppressing = any(
+                    isinstance(i.context_expr, ast.Call) and getattr(i.context_expr.func, "id", None) == "suppress"
+                    for i in node.items
+                )
+                visit(node.body, type_checking, function, conditional or suppressing)
+            elif isinstance(node, (ast.For, ast.While)):
+                visit(node.body, type_checking, function, True)
+                visit(node.orelse, type_checking, function, True)
+            elif isinstance(node, ast.Match):
+                for case in node.cases:
+                    visit(case.body, type_checking, function, True)
+
+    visit(tree.body, False, False, False)
+    return out
+
+
+@SETTINGS
+@given(block)
+def test_import_kinds_agree_with_the_documented_rule(statements):
+    source = render(statements) + "\n"
+    try:
+        tree = parse(source)
+    except SyntaxError:
+        return  # `from x import *` inside a def, a relative import at top level...
+    facts = extract_source("generated.py", source.encode())
+    assert facts.error is None, facts.error
+    assert Counter((i.line, i.kind) for i in facts.imports) == ast_kinds(tree), source

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import edges, module_names, run_cli, scan_in_process
+from conftest import REPO, edges, module_names, run_cli, scan_in_process, without_root_powers
 
 GOOD = {
     "app/__init__.py": "",
@@ -128,23 +128,8 @@ def test_links_fifos_and_directories_named_like_modules(tree, tmp_path):
     assert_rest_is_complete(report)
 
 
-def without_root_powers() -> list[str]:
-    """A command prefix under which permissions apply: as root (CI), the capabilities that
-    let root read anything are dropped with util-linux's setpriv."""
-    if os.geteuid() != 0:
-        return []
-    import shutil
-
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: permissions cannot be tested")
-    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
-
-
 def test_unreadable_files_and_directories(tree):
     import json
-
-    from conftest import REPO
 
     root = tree({**GOOD, "secret/x.py": "", "locked.py": ""})
     (root / "locked.py").chmod(0)
@@ -168,16 +153,21 @@ def test_unreadable_files_and_directories(tree):
     assert_rest_is_complete(report)
 
 
-def test_a_file_that_vanishes_during_the_scan(tree):
+def test_files_that_vanish_or_change_during_the_scan(tree):
+    """Between listing and reading: a file is deleted, one grows past max_file_size (the
+    limit holds for what is read, not for the size listed), one becomes a directory."""
     from archlint.extract.files import extract_files
     from archlint.model.source import SourceFile
 
-    root = tree(GOOD)
-    files = [SourceFile("app/good.py", 10), SourceFile("app/gone.py", 10)]
-    facts = extract_files(str(root), files, max_size=1000, jobs=1)
-    assert facts["app/good.py"].error is None
+    root = tree({**GOOD, "app/grew.py": "x = 1\n" * 1000})
+    (root / "app" / "now_a_dir.py").mkdir()
+    listed = [SourceFile(p, 10) for p in ("app/good.py", "app/gone.py", "app/grew.py", "app/now_a_dir.py")]
+    facts = extract_files(str(root), listed, max_size=1000, jobs=1)
+    assert facts["app/good.py"].error is None and [i.module for i in facts["app/good.py"].imports] == ["app"]
     assert facts["app/gone.py"].error.code == "AL002"
     assert "vanished" in facts["app/gone.py"].error.message
+    assert facts["app/grew.py"].error.code == "AL003"
+    assert facts["app/now_a_dir.py"].error.code == "AL002"
 
 
 def test_an_internal_error_costs_one_file_and_debug_keeps_the_traceback():
@@ -257,8 +247,6 @@ def test_empty_plain_and_commitless_directories_scan_cleanly(tmp_path):
 
 
 def test_unreadable_config_is_a_one_line_error(tree):
-    from conftest import REPO
-
     root = tree({**GOOD, "pyproject.toml": "[tool.archlint]\nexclude = []\n"})
     (root / "pyproject.toml").chmod(0)
     try:
@@ -271,3 +259,91 @@ def test_unreadable_config_is_a_one_line_error(tree):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("pyproject.toml: cannot read: Permission denied")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_hostile_deploy_files_are_findings_and_the_rest_is_read(tree, tmp_path):
+    """Deploy files from an untrusted pull request: each bad one is a finding with its path,
+    none runs anything, and the good deploy files, services and code are all there."""
+    import json
+
+    marker = tmp_path / "pwned-yaml"
+    laughs = "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    root = tree(
+        {
+            **GOOD,
+            "Dockerfile": 'FROM python:3.12\nCOPY app /srv/app\nCMD ["python", "-m", "app.good"]\n',
+            "bomb/docker-compose.yml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + laughs + "services: {web: {command: [*i]}}\n",
+            "deep/docker-compose.yml": "services: " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "evil/docker-compose.yml": f"services:\n  web:\n    image: !!python/object/apply:os.system ['touch {marker}']\n",
+            "huge/docker-compose.yml": "services:\n" + "".join(f"  s{i}:\n    image: python\n" for i in range(60_000)),
+            "deepjson/stack.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": ' + "[" * 50_000 + "]" * 50_000 + "}",
+            "deeptoml/pyproject.toml": "[project]\nname = 'x'\nversion = " + "[" * 5000 + "]" * 5000 + "\n",
+            "badtoml/pyproject.toml": "[project\nname =\n",
+            "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+            "chart/templates/deploy.yaml": "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- range .Values.c }}\n- {{ . }}\n{{- end }}\n",
+            # CloudFormation short forms are tags safe loading does not know: read, not refused
+            "fn/template.yaml": (
+                "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+                "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: handler.main\n"
+                "      CodeUri: .\n      Runtime: python3.12\n      Role: !GetAtt Role.Arn\n"
+                "      Environment:\n        Variables:\n          TABLE: !Ref Table\n          URL: !Sub 'https://${Api}.example.com'\n"
+            ),
+            "fn/handler.py": "def main(event, context): ...\n",
+        }
+    )
+    proc = run_cli("scan", str(root), "--format", "json", "--no-cache", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    report = json.loads(proc.stdout)
+    found = {(f["rule"], f["path"]): f["message"] for f in report["findings"] if f["rule"] in ("AL006", "AL007")}
+    assert set(found) == {
+        ("AL006", "bomb/docker-compose.yml"),
+        ("AL006", "deep/docker-compose.yml"),
+        ("AL006", "evil/docker-compose.yml"),
+        ("AL006", "huge/docker-compose.yml"),
+        ("AL006", "deepjson/stack.json"),
+        ("AL006", "deeptoml/pyproject.toml"),
+        ("AL006", "badtoml/pyproject.toml"),
+        ("AL007", "chart/templates"),
+    }
+    assert "alias" in found[("AL006", "bomb/docker-compose.yml")]
+    assert "python/object/apply" in found[("AL006", "evil/docker-compose.yml")]
+    assert "larger than" in found[("AL006", "huge/docker-compose.yml")]
+    assert not marker.exists()
+    # the Dockerfile's app and the SAM function, whose !GetAtt / !Ref / !Sub were read
+    assert sorted(s["name"] for s in report["services"]) == ["app", "fn"]
+    assert {"Dockerfile", "Fn"} <= {u["name"] for u in report["deploy_units"]}
+    assert module_names(report)["handler"] == "fn/handler.py"  # CodeUri: the function's import root
+    assert_rest_is_complete(report)
+
+
+@pytest.mark.parametrize("git", [False, True])
+def test_file_names_that_are_not_utf8(tree, git):
+    """A name with a byte that is not UTF-8 cannot be written in JSON or shown: a finding
+    that spells it with escapes, and valid output (it was raw bytes in the JSON)."""
+    import json
+
+    root = tree({**GOOD, "app/caf\u00e9.py": "import app.other\n"})
+    with open(os.path.join(os.fsencode(root), b"app", b"caf\xe9.py"), "wb") as handle:
+        handle.write(b"import app.other\n")
+    if git:
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "archlint", "scan", str(root), "--format", "json", "--no-cache"],
+        capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.decode("utf-8"))  # strict: valid UTF-8
+    found = findings_by_path(report)
+    assert found["app/caf\\xe9.py"]["rule"] == "AL002"
+    assert "not valid UTF-8" in found["app/caf\\xe9.py"]["message"]
+    assert ("app.caf\u00e9", "app.other") in edges(report)  # the UTF-8 é is a name like any
+    assert_rest_is_complete(report)
+
+
+def test_a_file_name_with_a_newline_cannot_forge_an_annotation(tree):
+    root = tree({**GOOD, "app/evil\n::error file=app/good.py,line=1::forged.py": "def f(:\n"})
+    proc = run_cli("scan", ".", "--format", "github", "--no-cache", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    commands = [line for line in proc.stdout.splitlines() if line.startswith("::")]
+    assert len(commands) == 1 and commands[0].startswith("::error file=app/evil%0A%3A%3Aerror file=app/good.py%2C")

@@ -36,6 +36,11 @@ def list_tree(root: str, settings: Settings) -> Tree:
     for path in sorted(paths):
         if _excluded(path, settings.exclude, venvs):
             continue
+        if not _utf8(path):
+            if path.endswith(PYTHON_SUFFIXES):
+                printable = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                skipped.append(Skipped(printable, "file name is not valid UTF-8, so no report can name it: not read", True))
+            continue
         info = _stat_inside(root, path, skipped)
         if info is None:
             continue
@@ -45,6 +50,16 @@ def list_tree(root: str, settings: Settings) -> Tree:
         else:
             files.append(path)
     return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git)
+
+
+def _utf8(path: str) -> bool:
+    """Whether the name decodes as UTF-8 (undecodable bytes come back as lone surrogates,
+    which JSON and terminals cannot carry)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _hidden(path: str) -> bool:

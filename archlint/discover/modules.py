@@ -110,6 +110,10 @@ def name_modules(
     named: dict[tuple[str, str], tuple[str, bool]] = {}  # (root, name) -> (path, is_package)
     for path in py:
         stem = _base(path)[:-3]
+        if "." in stem:
+            # gunicorn.conf.py: no import can name it (as in Python and grimp); as a module
+            # `gunicorn.conf` it would claim the top-level name of the library it configures
+            continue
         chain: list[str] = []
         d = _parent(path)
         while True:

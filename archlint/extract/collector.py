@@ -29,6 +29,7 @@ MAX_ITEMS = 64  # most elements kept of a dict / list literal
 MAX_DEPTH = 6  # deepest nesting kept of a literal
 
 _MAIN = "main"  # context: under `if __name__ == "__main__":`
+_ALWAYS = "always"  # context: a `with` body, which runs as its statement does
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
 _ENV_READERS = frozenset(
     {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
@@ -298,7 +299,7 @@ class Collector:
             return LAZY
         if self.function_depth:
             return FUNCTION
-        if self.contexts:
+        if any(c != _ALWAYS for c in self.contexts):
             return CONDITIONAL
         return IMPORT
 
@@ -331,6 +332,15 @@ class Collector:
 
     def _conditional(self, node: Any, line: int) -> None:
         self.contexts.append(CONDITIONAL)
+
+    def _with_body(self, node: cst.With, line: int) -> None:
+        """`with suppress(ImportError):` is the try/except fallback in one line; any other
+        `with` runs its body whatever happens (a neutral context, so leaving pops alike)."""
+        suppressing = any(
+            isinstance(item.item, cst.Call) and (dotted(item.item.func) or "").rpartition(".")[2] == "suppress"
+            for item in node.items
+        )
+        self.contexts.append(CONDITIONAL if suppressing else _ALWAYS)
 
     # -- definitions ----------------------------------------------------------------
     def _function(self, node: cst.FunctionDef, line: int) -> None:
@@ -556,6 +566,11 @@ class Collector:
                 "orelse": (self._conditional, pop),
             },
             cst.Try: {"body": (self._conditional, None), "orelse": (None, pop)},
+            # a loop body may run no time, a case only on a match
+            cst.For: {"body": (self._conditional, pop), "orelse": (self._conditional, pop)},
+            cst.While: {"body": (self._conditional, pop), "orelse": (self._conditional, pop)},
+            cst.MatchCase: {"body": (self._conditional, pop)},
+            cst.With: {"body": (self._with_body, pop)},
             cst.TryStar: {"body": (self._conditional, None), "orelse": (None, pop)},
         }
         return walk(module, on_node, on_field)

@@ -547,8 +547,8 @@ def _app_config(names: Names, importer: str, entry: str) -> tuple[str, str]:
     module = names.index.modules[importer]
     head, _, last = entry.rpartition(".")
     if head and last[:1].isupper():
-        where, found = names.index.absolute(module, head)
-        if found is not None and found.name == head:
+        _, found = names.index.absolute(module, head)
+        if found is not None:
             name = _class_text(names, found.id, last, "name") or head.removesuffix(".apps")
             label = _class_text(names, found.id, last, "label") or name.rpartition(".")[2]
             return name, label

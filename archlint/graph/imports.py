@@ -10,7 +10,7 @@ import networkx as nx
 
 from archlint.graph.resolve import ModuleIndex, external_kind, import_targets
 from archlint.model.facts import FileFacts
-from archlint.model.report import Dependency, ExternalImport
+from archlint.model.report import Dependency, ExternalImport, UnresolvedImport
 from archlint.model.source import Module
 
 
@@ -23,7 +23,7 @@ class ImportGraph:
     index: ModuleIndex
     external: dict[str, set[str]] = field(default_factory=dict)  # top name -> importers
     imports: int = 0
-    unresolved: int = 0
+    unresolved: list[UnresolvedImport] = field(default_factory=list)
 
     def dependencies(self) -> list[Dependency]:
         out = []
@@ -55,7 +55,9 @@ def build_import_graph(modules: Iterable[Module], facts: Mapping[str, FileFacts]
             targets, ext, unresolved = import_targets(index, module, fact)
             if ext:
                 external[ext].add(module.id)
-            result.unresolved += unresolved
+            if unresolved:
+                name = "." * fact.level + fact.module
+                result.unresolved.append(UnresolvedImport(module.id, module.path, fact.line, name))
             for target in targets:
                 edges[(module.id, target.id)][fact.kind].append(fact.line)
     for (source, target), kinds in sorted(edges.items()):
@@ -66,6 +68,7 @@ def build_import_graph(modules: Iterable[Module], facts: Mapping[str, FileFacts]
             weight=sum(len(v) for v in kinds.values()),
         )
     result.external = dict(external)
+    result.unresolved.sort(key=lambda u: (u.path, u.line, u.name))
     return result
 
 

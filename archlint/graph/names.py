@@ -438,7 +438,7 @@ class Names:
         where, found = self.index.absolute(importer, dotted)
         if where == "external":
             return Ext(dotted)
-        if found is None or found.name != dotted:
+        if found is None:
             return None
         return Internal(found.id, "")
 
@@ -449,8 +449,7 @@ class Names:
                 return None
             stem = f"{base}.{module}" if module else base
             return self.index.by_name.get((importer.root, stem))
-        where, found = self.index.absolute(importer, module)
-        return found if where == "internal" and found is not None and found.name == module else None
+        return self.index.absolute(importer, module)[1]
 
     def _is_param(self, module_id: str, scope: str, name: str) -> bool:
         t = self.table(module_id)

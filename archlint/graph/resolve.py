@@ -54,26 +54,14 @@ class ModuleIndex:
     def is_internal(self, importer: Module, top: str) -> bool:
         return importer.root in self.roots_of.get(top, ()) or top in self.shared_roots_of
 
-    def longest(self, root: str, dotted: str) -> Module | None:
-        """The module named ``dotted``, or the nearest enclosing one that exists."""
-        name = dotted
-        while name:
-            found = self.by_name.get((root, name))
-            if found is not None:
-                return found
-            name = name.rpartition(".")[0]
-        return None
-
     def absolute(self, importer: Module, dotted: str) -> tuple[str, Module | None]:
-        """("internal", module) | ("internal", None) when it cannot be told which module |
-        ("external", None)."""
+        """("internal", the module named ``dotted``) | ("internal", None) when no module has
+        that name or it cannot be told which root's it is | ("external", None)."""
         top = dotted.partition(".")[0]
         if not self.is_internal(importer, top):
             return "external", None
         root = self.root_for(importer, top)
-        if root is None:
-            return "internal", None
-        return "internal", self.longest(root, dotted)
+        return "internal", None if root is None else self.by_name.get((root, dotted))
 
 
 def relative_base(importer: Module, level: int) -> str | None:
@@ -91,29 +79,39 @@ def import_targets(
     index: ModuleIndex, importer: Module, fact: ImportFact
 ) -> tuple[list[Module], str | None, bool]:
     """Internal modules this import reaches, the external top-level name it reaches (if
-    any), and whether some part of it could not be resolved."""
+    any), and whether some part of it could not be resolved.
+
+    A target is the module the statement names, never an enclosing package standing in for
+    a missing one: `from a.b import c` is a.b.c when that is a module, else a.b when that
+    is; `import a.b.c` is a.b.c. An import of a module the scan does not hold (an excluded
+    directory, a compiled extension, a typo) is unresolved: importing it would run its
+    packages' `__init__`, but so does every import of a submodule, and no such edge is
+    drawn for those either."""
     if fact.level:
         base = relative_base(importer, fact.level)
         if base is None:
             return [], None, True
         stem = f"{base}.{fact.module}" if fact.module else base
-        lookup = lambda name: index.longest(importer.root, name)  # noqa: E731
+        root: str | None = importer.root
     else:
         stem = fact.module
-        where, found = index.absolute(importer, stem)
-        if where == "external":
-            return [], stem.partition(".")[0], False
-        if found is None:
+        top = stem.partition(".")[0]
+        if not index.is_internal(importer, top):
+            return [], top, False
+        root = index.root_for(importer, top)
+        if root is None:
             return [], None, True
-        root = found.root
-        lookup = lambda name: index.longest(root, name)  # noqa: E731
+
+    def lookup(name: str) -> Module | None:
+        return index.by_name.get((root, name))
+
     if not fact.names:
         found = lookup(stem)
         return ([found] if found else []), None, found is None
     targets: list[Module] = []
     unresolved = False
     for name, _alias in fact.names:
-        found = lookup(stem if name == "*" else f"{stem}.{name}")
+        found = lookup(stem) if name == "*" else lookup(f"{stem}.{name}") or lookup(stem)
         if found is None:
             unresolved = True
         elif found not in targets:

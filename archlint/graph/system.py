@@ -211,10 +211,7 @@ class _Reach:
                 stem = f"{base}.{fact.module}" if fact.module else base
                 module = self.index.by_name.get((importer.root, stem))
             else:
-                stem = fact.module
-                where, module = self.index.absolute(importer, stem)
-                if where != "internal" or module is None or module.name != stem:
-                    module = None
+                _, module = self.index.absolute(importer, fact.module)
             if module is None:
                 continue
             if not fact.names:

@@ -40,6 +40,17 @@ class ExternalImport:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedImport:
+    """An import that names the repository's own code but no module of the scan: an
+    excluded directory, a compiled extension, a typo, or an ``app`` two roots hold."""
+
+    source: str  # id of the importing module
+    path: str
+    line: int
+    name: str  # the module as written, with a relative import's dots
+
+
+@dataclass(frozen=True, slots=True)
 class Cycle:
     """A strongly connected set of modules (or packages) and one shortest cycle through
     its first member, each step with the file and line of the import that makes it."""
@@ -68,6 +79,7 @@ class Report:
     modules: list[Module] = field(default_factory=list)
     dependencies: list[Dependency] = field(default_factory=list)
     external: list[ExternalImport] = field(default_factory=list)
+    unresolved: list[UnresolvedImport] = field(default_factory=list)
     cycles: list[Cycle] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     package_depth: int = 1

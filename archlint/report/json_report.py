@@ -175,6 +175,9 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"name": e.name, "kind": e.kind, "imported_by": sorted(e.imported_by)}
             for e in sorted(report.external, key=lambda e: e.name)
         ],
+        "unresolved": [
+            {"source": u.source, "path": u.path, "line": u.line, "name": u.name} for u in report.unresolved
+        ],
         "cycles": [cycle(c, "modules") for c in report.cycles],
         "findings": [finding(f) for f in sorted(report.findings, key=Finding.sort_key)],
         "package_depth": report.package_depth,

@@ -32,6 +32,7 @@ def render_text(report: Report, *, verbose: bool = False, color: bool = False, w
     _depended_on(console, report, verbose)
     if verbose:
         _package_metrics(console, report)
+    _unresolved(console, report, verbose)
     _cycles(console, report, verbose)
     _clusters(console, report, verbose)
     _splits(console, report, verbose)
@@ -194,6 +195,21 @@ def _package_metrics(console: Console, report: Report) -> None:
     for p in report.packages:
         table.add_row(p.package, str(p.modules), str(p.afferent), str(p.efferent), f"{p.instability:.2f}")
     console.print(table)
+    console.print()
+
+
+def _unresolved(console: Console, report: Report, verbose: bool) -> None:
+    """Which imports the graph lacks, so that the count in the summary can be checked."""
+    if not report.unresolved:
+        return
+    count = len(report.unresolved)
+    console.print(Text(f"{count} unresolved import{'s' if count != 1 else ''} "
+                       "(own code, but no module of the scan: excluded, compiled or missing)", style="bold"))
+    shown = report.unresolved if verbose else report.unresolved[:TOP]
+    for u in shown:
+        console.print(f"  {u.path}:{u.line}  {u.name}")
+    if len(shown) < count:
+        console.print(f"  ... and {count - len(shown)} more (--verbose)")
     console.print()
 
 
