@@ -314,6 +314,11 @@ def test_archlint_toml_and_config_option(tree, tmp_path):
     other = tmp_path / "strict.toml"
     other.write_text('ignore = ["AL3"]\n')
     assert run_cli("check", str(root), "--config", str(other)).returncode == 0
+    # a pyproject.toml given with --config must configure archlint, or nothing is checked
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    proc = run_cli("check", str(root), "--config", str(tmp_path / "pyproject.toml"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"archlint: error: {tmp_path / 'pyproject.toml'}: tool.archlint: missing: this file has no [tool.archlint] table"
 
 
 def test_ci_recipes_parse_and_their_archlint_commands_run(repo):
