@@ -344,3 +344,46 @@ def test_ci_recipes_parse_and_their_archlint_commands_run(repo):
         args = shlex.split(command)[1:]
         proc = run_cli(*args, cwd=repo)
         assert proc.returncode == 1, (command, proc.stderr)  # the violation fails each of them
+
+
+def test_ci_adoption_commands_work_as_written(repo, tmp_path):
+    """docs/ci.md's shell blocks, line by line, in git repositories with a violation: each
+    adoption path ends in a check that passes, and a new violation still fails it."""
+    import re
+    import shlex
+    import shutil
+
+    from conftest import REPO
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = [[line.split("  #")[0].strip() for line in b.strip().splitlines()] for b in re.findall(r"```bash\n(.*?)```", text, re.S)]
+    assert [b[0].split()[:2] for b in blocks] == [["archlint", "init"], ["archlint", "baseline"]]
+
+    def run(root, block):
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        for line in block:
+            program, *args = shlex.split(line)
+            proc = run_cli(*args, cwd=root) if program == "archlint" else subprocess.run([program, *args], cwd=root, capture_output=True, text=True)
+            assert proc.returncode == 0, (line, proc.stdout, proc.stderr)
+
+    violate(repo)
+    # with a configuration you wrote: the broken contract is accepted, a new break is not
+    assert run_cli("check", cwd=repo).returncode == 1
+    run(repo, blocks[1])
+    (repo / "app/db/queries.py").write_text("from app.web import views\n")
+    assert run_cli("check", "--baseline", "archlint-baseline.json", cwd=repo).returncode == 1
+    # a legacy code base without one: init writes it and the baseline, which check then uses
+    legacy = tmp_path / "legacy"
+    shutil.copytree(repo, legacy)
+    (legacy / "app/db/queries.py").write_text("import os\n")
+    (legacy / "pyproject.toml").write_text('[project]\nname = "legacy"\n')
+    assert run_cli("check", "--fail-on", "warning", cwd=legacy).returncode == 1  # the import cycle
+    run(legacy, blocks[0])
+    assert 'baseline = "archlint-baseline.json"' in (legacy / "pyproject.toml").read_text()
+    assert run_cli("check", "--fail-on", "warning", cwd=legacy).returncode == 0
+    (legacy / "app/db/queries.py").write_text("from app.web import forms\n")
+    (legacy / "app/web/forms.py").write_text("from app.db import queries\n")  # a new import cycle
+    proc = run_cli("check", "--fail-on", "warning", cwd=legacy)
+    assert proc.returncode == 1 and "AL101 [warning] import cycle: app.db.queries -> app.web.forms" in proc.stdout
