@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import subprocess
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +70,34 @@ def test_every_level_of_every_fixture_is_drawn_as_it_was_built(fixture, level):
     if diagram.nodes:
         assert "cluster_~legend" in picture.clusters
     assert diagram.title in picture.texts
+
+
+@pytest.mark.parametrize("level", DRAWN_LEVELS)
+def test_every_level_in_every_format(level):
+    """Each format of each level of a system that has all of them (services, clusters,
+    packages, calls) holds the diagram's nodes and edges, read back as that format reads."""
+    import re
+    import struct
+
+    from archlint.report.diagram.options import FORMATS
+
+    diagram = build_diagram(scanned("generic-services"), DiagramOptions(level=level))
+    assert diagram.nodes and diagram.edges, level
+    out = {fmt: render(diagram, fmt) for fmt in FORMATS}
+    picture = parse_svg(out["svg"])
+    assert drawn_nodes(picture) == {dot_id(n.id) for n in diagram.nodes}
+    assert drawn_edges(picture) == {(dot_id(e.source), dot_id(e.target)) for e in diagram.edges}
+    # the DOT text is what dot drew: the same SVG again
+    again = subprocess.run(["dot", "-Tsvg"], input=out["dot"], capture_output=True, check=True).stdout
+    assert drawn_nodes(parse_svg(again)) == drawn_nodes(picture)
+    assert out["png"][:8] == b"\x89PNG\r\n\x1a\n" and min(struct.unpack(">II", out["png"][16:24])) > 100
+    assert out["pdf"].startswith(b"%PDF-") and out["pdf"].rstrip().endswith(b"%%EOF")
+    mermaid = out["mermaid"].decode()
+    assert mermaid.splitlines()[3] == f"flowchart {diagram.direction}"
+    assert len(re.findall(r'^  n\d+ (---|-->|-\.-|-\.->|===|==>)(\|"[^"]*"\|)? n\d+$', mermaid, re.M)) == len(diagram.edges)
+    graph = json.loads(out["json"])
+    assert graph["level"] == level and {n["id"] for n in graph["nodes"]} == {n.id for n in diagram.nodes}
+    assert {(e["source"], e["target"]) for e in graph["edges"]} == {(e.source, e.target) for e in diagram.edges}
 
 
 def test_function_level_draws_resolved_calls_in_module_boxes():
