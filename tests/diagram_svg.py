@@ -69,6 +69,7 @@ class Picture:
     edges: dict[tuple[str, str], Drawn]
     clusters: dict[str, Drawn]
     texts: list[str]
+    size: tuple[float, float] = (0.0, 0.0)  # width, height in points
 
 
 def parse_svg(data: bytes) -> Picture:
@@ -87,4 +88,5 @@ def parse_svg(data: bytes) -> Picture:
             edges[(a, b)] = Drawn(group)
         elif kind == "cluster":
             clusters[title.text] = Drawn(group)
-    return Picture(nodes, edges, clusters, [t.text or "" for t in root.iter(SVG + "text")])
+    size = tuple(float(root.get(side, "0pt").removesuffix("pt")) for side in ("width", "height"))
+    return Picture(nodes, edges, clusters, [t.text or "" for t in root.iter(SVG + "text")], size)  # type: ignore[arg-type]

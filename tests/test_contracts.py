@@ -223,6 +223,23 @@ def test_service_independence_declared(tree):
     assert (finding.path, finding.line) == ("services/orders/app/main.py", 2)
 
 
+def test_service_independence_of_discovered_services_sharing_a_database(tmp_path):
+    """Without a `services` table the contract checks the services the deploy files
+    declare; a database they share breaks it, pointed at the deploy file."""
+    from conftest import FIXTURES
+
+    config = tmp_path / "archlint.toml"
+    config.write_text('[[contracts]]\nname = "independent"\ntype = "service-independence"\n')
+    generic = check(ScanOptions(str(FIXTURES / "generic-services"), config=str(config), jobs=1)).report
+    [finding] = only(generic, "AL304")
+    assert finding.message == "independent: services orders, payments, shipping share the database db/shop"
+    assert (finding.path, finding.line) == ("docker-compose.yml", 63)
+    assert ("common/shopcommon/db.py", 8) in [(e.path, e.line) for e in finding.evidence]
+    assert not generic.contracts[0].kept
+    micro = check(ScanOptions(str(FIXTURES / "microservices"), config=str(config), jobs=1)).report
+    assert micro.contracts[0].kept and not only(micro, "AL304")
+
+
 def test_service_independence_needs_services(tree):
     contract = '[[tool.archlint.contracts]]\nname = "s"\ntype = "service-independence"\n'
     with pytest.raises(ConfigError, match="no `services` table, and the scan discovered 0 service"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import subprocess
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from archlint.model.system import DeployUnit
 from archlint.report.diagram.build import build_diagram, render
 from archlint.report.diagram.escape import dot_id
 from archlint.report.diagram.model import Diagram
-from archlint.report.diagram.options import DiagramOptions
+from archlint.report.diagram.options import DEFAULT_MAX_NODES, DiagramOptions
 from archlint.report.diagram.style import GREY, OUTLINED_SPLITS, RED, SPLIT, cluster_fill
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -69,6 +70,34 @@ def test_every_level_of_every_fixture_is_drawn_as_it_was_built(fixture, level):
     if diagram.nodes:
         assert "cluster_~legend" in picture.clusters
     assert diagram.title in picture.texts
+
+
+@pytest.mark.parametrize("level", DRAWN_LEVELS)
+def test_every_level_in_every_format(level):
+    """Each format of each level of a system that has all of them (services, clusters,
+    packages, calls) holds the diagram's nodes and edges, read back as that format reads."""
+    import re
+    import struct
+
+    from archlint.report.diagram.options import FORMATS
+
+    diagram = build_diagram(scanned("generic-services"), DiagramOptions(level=level))
+    assert diagram.nodes and diagram.edges, level
+    out = {fmt: render(diagram, fmt) for fmt in FORMATS}
+    picture = parse_svg(out["svg"])
+    assert drawn_nodes(picture) == {dot_id(n.id) for n in diagram.nodes}
+    assert drawn_edges(picture) == {(dot_id(e.source), dot_id(e.target)) for e in diagram.edges}
+    # the DOT text is what dot drew: the same SVG again
+    again = subprocess.run(["dot", "-Tsvg"], input=out["dot"], capture_output=True, check=True).stdout
+    assert drawn_nodes(parse_svg(again)) == drawn_nodes(picture)
+    assert out["png"][:8] == b"\x89PNG\r\n\x1a\n" and min(struct.unpack(">II", out["png"][16:24])) > 100
+    assert out["pdf"].startswith(b"%PDF-") and out["pdf"].rstrip().endswith(b"%%EOF")
+    mermaid = out["mermaid"].decode()
+    assert mermaid.splitlines()[3] == f"flowchart {diagram.direction}"
+    assert len(re.findall(r'^  n\d+ (---|-->|-\.-|-\.->|===|==>)(\|"[^"]*"\|)? n\d+$', mermaid, re.M)) == len(diagram.edges)
+    graph = json.loads(out["json"])
+    assert graph["level"] == level and {n["id"] for n in graph["nodes"]} == {n.id for n in diagram.nodes}
+    assert {(e["source"], e["target"]) for e in graph["edges"]} == {(e.source, e.target) for e in diagram.edges}
 
 
 def test_function_level_draws_resolved_calls_in_module_boxes():
@@ -223,6 +252,50 @@ def test_the_default_level_of_a_large_repository_stays_within_budget(tree):
     assert diagram.level == "package"
     assert len(drawn_nodes(picture)) <= 20
     assert len(drawn_edges(picture)) <= 3 * max(10, len(drawn_nodes(picture)))
+
+
+def test_a_top_down_diagram_has_its_legend_below_it():
+    """Beside the drawing, the legend widened its widest ranks (sqlalchemy, transformers)."""
+    for level in ("package", "module", "cluster"):
+        diagram, picture = draw(scanned("monolith-shop"), level=level)
+        assert diagram.direction == "TB"
+        legend_top = picture.clusters["cluster_~legend"].bbox[1]
+        assert all(picture.nodes[n].bbox[3] < legend_top for n in drawn_nodes(picture)), level
+
+
+def model_zoo(tree, models: int = 250) -> Path:
+    """Shaped like transformers (2,900 modules): a few dozen top-level modules, shared
+    utilities, and a `models` package of hundreds of model packages that all lean on them."""
+    files = {"zoo/__init__.py": "", "zoo/utils/__init__.py": "", "zoo/models/__init__.py": ""}
+    for u in range(20):
+        files[f"zoo/utils/u{u:02d}.py"] = "import os\n"
+    for c in range(30):
+        files[f"zoo/core{c:02d}.py"] = f"from zoo.utils import u{c % 20:02d}\n" + (f"from zoo import core{c - 1:02d}\n" if c else "")
+    for m in range(models):
+        package = f"zoo/models/m{m:03d}"
+        files[f"{package}/__init__.py"] = ""
+        files[f"{package}/configuration.py"] = f"from zoo import core{m % 30:02d}\n"
+        files[f"{package}/modeling.py"] = (
+            f"from zoo.models.m{m:03d} import configuration\nfrom zoo import core00, core{(m + 7) % 30:02d}\nfrom zoo.utils import u01\n"
+        )
+        files[f"{package}/tokenization.py"] = "from zoo import core01\nfrom zoo.utils import u02\n"
+    return tree(files)
+
+
+def test_a_thousand_module_repository_is_readable_at_its_default_level(tree):
+    """The default picture of 1,000+ modules fits a wall: within the node budget, no wider
+    than an A0 sheet (at 1 pt = 1/72 inch), and not a long strip. The default budget of 150
+    drew transformers' model packages in one row, 14,000 pixels wide."""
+    from archlint.pipeline import ScanOptions, scan
+
+    report = scan(ScanOptions(str(model_zoo(tree)), jobs=2)).report
+    assert len(report.modules) > 1000
+    diagram, picture = draw(report)
+    width, height = picture.size
+    assert len(drawn_nodes(picture)) <= DEFAULT_MAX_NODES
+    assert width <= 3370 and width <= 4 * height, picture.size
+    assert "zoo.models" in drawn_nodes(picture)  # the model packages as one node, with its size
+    assert any("exceed the node budget" in n for n in diagram.notes)
 
 
 def test_a_package_holding_most_of_the_code_is_opened(tree):

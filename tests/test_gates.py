@@ -13,7 +13,7 @@ from archlint.model.check import meets
 from archlint.model.findings import Location
 from archlint.model.settings import Settings
 from archlint.model.system import Database
-from conftest import REPO, run_cli
+from conftest import FIXTURES, REPO, run_cli
 
 WHERE = {"require": Location("pyproject.toml", 3), "max_shared_databases": Location("pyproject.toml", 4)}
 
@@ -61,6 +61,30 @@ def test_require_fails_the_check_at_the_configured_line(tree):
     proc = run_cli("check", str(root))
     assert proc.returncode == 1
     assert "pyproject.toml:5  AL401 [error] the architecture must be modular-monolith, but the verdict is unknown" in proc.stdout
+
+
+def test_gates_on_the_bundled_systems(tmp_path):
+    """The gates through the CLI, on systems nobody configured for them: the generic
+    services fail both, each at its key's line, with the verdict's evidence once each; the
+    microservices pass both."""
+    config = tmp_path / "gates.toml"
+    config.write_text('require = "microservices"\nmax_shared_databases = 0\n')
+    proc = run_cli("check", str(FIXTURES / "generic-services"), "--config", str(config))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    require = next(i for i, line in enumerate(lines) if line.startswith(f"{config}:1  AL401 [error] "))
+    assert "the architecture must be microservices, but the verdict is generic-services" in lines[require]
+    assert "share the internal library shopcommon" in lines[require]
+    shared = next(i for i, line in enumerate(lines) if line.startswith(f"{config}:2  AL402 [error] "))
+    assert lines[shared].endswith("1 database(s) shared between services, at most 0 allowed: db/shop (orders, payments, shipping)")
+    evidence = lines[require + 1 : shared]
+    assert "    docker-compose.yml:15  compose service orders" in evidence
+    assert "    orders/orders/api.py:4  orders.api -> shopcommon.db" in evidence
+    assert len(evidence) == len(set(evidence))  # two reasons that name one service: one line
+    assert "    docker-compose.yml:63  compose service db" in lines[shared + 1 :]
+    proc = run_cli("check", str(FIXTURES / "microservices"), "--config", str(config))
+    assert proc.returncode == 0, proc.stdout
+    assert "AL401" not in proc.stdout and "AL402" not in proc.stdout
 
 
 def test_archlint_passes_its_own_check():

@@ -54,6 +54,16 @@ def test_init_appends_and_preserves_everything_else(tree):
     assert "kept    no cycles between the packages of shop (acyclic)" in check.stdout
 
 
+def test_init_keeps_the_file_s_line_endings(tree):
+    """A pyproject.toml written on Windows (CRLF) stays CRLF throughout, not mixed."""
+    original = PYPROJECT.replace("\n", "\r\n").encode()
+    root = tree({**CODE, "pyproject.toml": original})
+    assert run_cli("init", str(root)).returncode == 0
+    data = (root / "pyproject.toml").read_bytes()
+    assert data.startswith(original) and b"[tool.archlint]\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")
+
+
 def test_init_refuses_an_existing_table_and_force_replaces_only_it(tree):
     original = PYPROJECT + '\n[tool.archlint]\nexclude = ["legacy"]\n\n[[tool.archlint.contracts]]\nname = "old"\ntype = "acyclic"\nancestors = ["gone"]\n\n# trailing table\n[tool.black]\nline-length = 99\n'
     root = tree({**CODE, "pyproject.toml": original})

@@ -32,7 +32,7 @@ def gate_findings(
         if not meets(verdict.kind, settings.require):
             reasons = [r for r in verdict.reasons if r.code != "confidence"]
             because = "; ".join(r.message for r in reasons[:3]) or "no reason recorded"
-            evidence = [e for r in reasons for e in r.evidence][:MAX_EVIDENCE]
+            evidence = list(dict.fromkeys(e for r in reasons for e in r.evidence))[:MAX_EVIDENCE]  # reasons share places
             message = (
                 f"the architecture must be {settings.require}, but the verdict is {verdict.kind} "
                 f"(confidence {verdict.confidence:.2f}): {because}"
@@ -46,7 +46,7 @@ def gate_findings(
                 f"{len(shared)} database(s) shared between services, at most "
                 f"{settings.max_shared_databases} allowed: {names}"
             )
-            evidence = [e for db in shared for e in db.evidence][:MAX_EVIDENCE]
+            evidence = list(dict.fromkeys(e for db in shared for e in db.evidence))[:MAX_EVIDENCE]
             out.append(_gate("AL402", message, "max_shared_databases", where["max_shared_databases"], evidence))
     return out
 

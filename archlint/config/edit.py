@@ -39,6 +39,8 @@ def set_archlint_table(text: str, table: str) -> str:
     tables, or appended when it has none. Raises UsageError when the archlint settings are
     written in a form that cannot be replaced line by line (inline or dotted keys)."""
     before = _parse(text)
+    newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1] else "\n"  # the file's own line endings
+    table = table.replace("\r\n", "\n").replace("\n", newline)
     lines = text.splitlines(keepends=True)
     spans = _archlint_spans(lines)
     if not spans and has_archlint(text):
@@ -46,12 +48,12 @@ def set_archlint_table(text: str, table: str) -> str:
     if spans:
         start = spans[0][0]
         kept = [line for i, line in enumerate(lines) if not any(a <= i < b for a, b in spans)]
-        gap = "\n" if kept[start:] and kept[start].strip() else ""
+        gap = newline if kept[start:] and kept[start].strip() else ""
         result = "".join(kept[:start]) + table + gap + "".join(kept[start:])
     elif not text:
         result = table
     else:
-        result = text + ("" if text.endswith("\n") else "\n") + "\n" + table
+        result = text + ("" if text.endswith("\n") else newline) + newline + table
     after = _parse(result)
     others = {k: v for k, v in before.items() if k != "tool"}, _tool_without_archlint(before)
     if others != ({k: v for k, v in after.items() if k != "tool"}, _tool_without_archlint(after)) or not has_archlint(result):

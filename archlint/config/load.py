@@ -41,8 +41,10 @@ def find_config(root: str) -> str | None:
     return None
 
 
-def read_table(path: str, label: str | None = None) -> Mapping[str, Any]:
-    """The archlint table of a config file; ``label`` is how messages name the file."""
+def read_table(path: str, label: str | None = None, required: bool = False) -> Mapping[str, Any]:
+    """The archlint table of a config file; ``label`` is how messages name the file.
+    ``required``: a pyproject.toml without one is an error (a file given with --config
+    that configures nothing would pass every check in silence)."""
     label = label or path
     try:
         with open(path, "rb") as handle:
@@ -57,10 +59,12 @@ def read_table(path: str, label: str | None = None) -> Mapping[str, Any]:
         raise ConfigError(label, "", f"not valid UTF-8: {exc.reason}") from None
     if os.path.basename(path) == "pyproject.toml":
         tool = document.get("tool", {})
-        table = tool.get("archlint", {}) if isinstance(tool, dict) else {}
-        if not isinstance(table, dict):
+        table = tool.get("archlint") if isinstance(tool, dict) else None
+        if table is None and required:
+            raise ConfigError(label, "tool.archlint", "missing: this file has no [tool.archlint] table")
+        if not isinstance(table, dict | None):
             raise ConfigError(label, "tool.archlint", "must be a table")
-        return table
+        return table or {}
     return document
 
 
@@ -72,7 +76,7 @@ def load_settings(root: str, config: str | None = None, **overrides: Any) -> Set
     settings = Settings()
     if path:
         label = os.path.relpath(path) if not os.path.isabs(config or "") else path
-        settings = validate(read_table(path, label), label, settings)
+        settings = validate(read_table(path, label, required=bool(config)), label, settings)
         absolute = os.path.abspath(path)
         baseline = settings.baseline and os.path.join(os.path.dirname(absolute), settings.baseline)
         settings = replace(settings, config_file=absolute, baseline=baseline)

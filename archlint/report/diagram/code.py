@@ -396,7 +396,7 @@ def code_edge(a: str, b: str, w: Weight, cyclic: bool) -> Edge:
         color=RED if cyclic else (GREY if only_typing else EDGE),
         style=DOTTED if only_typing else "solid",
         penwidth=penwidth(w.count) + (0.5 if cyclic else 0.0),
-        constraint=not cyclic,
+        constraint=not cyclic and not only_typing,
         tooltip=(f"{a} -> {b}: " + ", ".join(parts) + (" (closes an import cycle)" if cyclic else ""),),
         data={"imports": w.imports, "calls": w.calls, "cycle": cyclic},
     )

@@ -74,8 +74,24 @@ def to_dot(diagram: Diagram) -> str:
     for edge in diagram.edges:
         graph.edge(dot_id(edge.source), dot_id(edge.target), **_edge_attrs(edge))
     if diagram.legend:
-        _legend(graph, diagram.legend, diagram.direction)
+        tops = _legend(graph, diagram.legend, diagram.direction)
+        if diagram.direction == "TB":
+            _legend_below(graph, diagram, tops)
     return graph.source
+
+
+def _legend_below(graph: graphviz.Digraph, diagram: Diagram, tops: list[str]) -> None:
+    """Invisible edges from the drawing's sinks to the legend's first rank, so that a
+    top-down diagram has its legend below it instead of beside its widest ranks (a large
+    package diagram beside its legend was a long strip). The edges that place nodes are
+    acyclic (those that close cycles do not constrain), so the lowest rank holds sinks.
+    Only from sinks: an edge from every node would run through every rank and widen them
+    all. Weight 0: the edges place the legend's rank, never pull a node sideways."""
+    leaving = {e.source for e in diagram.edges if e.constraint}
+    for node in diagram.nodes:
+        if node.id not in leaving:
+            for top in tops:
+                graph.edge(dot_id(node.id), top, style="invis", weight="0")
 
 
 def _fill(
@@ -109,10 +125,11 @@ def _graph_label(diagram: Diagram) -> str:
 LEGEND_COLUMNS = 3
 
 
-def _legend(graph: graphviz.Digraph, entries: list[LegendEntry], direction: str) -> None:
+def _legend(graph: graphviz.Digraph, entries: list[LegendEntry], direction: str) -> list[str]:
     """The legend, boxed and compact: colour swatches in one table, sample shapes in a grid
     (chained by invisible edges), and sample lines stacked one under the other, drawn
-    across the page whichever way the diagram runs."""
+    across the page whichever way the diagram runs. Returns the nodes that start each of
+    those parts."""
     with graph.subgraph(name="cluster_" + LEGEND_ID) as legend:
         legend.attr(label="<<B>Legend</B>>", style="rounded", color="#bbbbbb", fontsize="11")
         swatches = [e for e in entries if e.kind == "swatch"]
@@ -155,6 +172,7 @@ def _legend(graph: graphviz.Digraph, entries: list[LegendEntry], direction: str)
                 _same_rank(legend, [key + "a", key + "b"])
             for a, b in zip(lines, lines[1:]):
                 legend.edge(a + "a", b + "a", style="invis")
+    return ([LEGEND_ID + "s"] if swatches else []) + shapes[::LEGEND_COLUMNS] + [k + "a" for k in lines[:1]]
 
 
 def _same_rank(graph: graphviz.Digraph, keys: list[str]) -> None:

@@ -17,7 +17,7 @@ EXTENSIONS = {
     ".mermaid": "mermaid",
     ".json": "json",
 }
-DEFAULT_MAX_NODES = 150
+DEFAULT_MAX_NODES = 60
 EDGES_PER_NODE = 3
 
 
