@@ -368,11 +368,4 @@ _RULES += (
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
-__all__ = ["Rule", "RULES", "ERROR", "WARNING", "INFO", "help_uri"]
-
-DOCS_URL = "https://archlint.dev/rules/{code}"
-
-
-def help_uri(code: str) -> str:
-    """Where a rule's page lives online (the same text as docs/rules/CODE.md)."""
-    return DOCS_URL.format(code=code)
+__all__ = ["Rule", "RULES", "ERROR", "WARNING", "INFO"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from archlint.model.findings import ERROR, INFO, WARNING, Finding, Location
 from archlint.model.report import Report
-from archlint.model.rules import RULES, help_uri
+from archlint.model.rules import RULES
 from archlint.report.rule_docs import rule_page
 from archlint.report.jsontext import dumps
 
@@ -32,7 +32,6 @@ def render_sarif(report: Report, *, prefix: str = "") -> str:
                 "name": "archlint",
                 "version": report.tool_version,
                 "semanticVersion": report.tool_version,
-                "informationUri": "https://archlint.dev",
                 "rules": [_rule(code) for code in codes],
             }
         },
@@ -51,8 +50,8 @@ def _rule(code: str) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": _clip(rule.summary)},
         "fullDescription": {"text": _clip(f"{rule.summary} {rule.why}")},
+        # the whole docs/rules/ page travels with the rule (archlint has no site to link to)
         "help": {"text": page, "markdown": page},
-        "helpUri": help_uri(rule.code),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
             "tags": ["architecture", rule.name],
