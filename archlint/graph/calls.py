@@ -203,6 +203,7 @@ class _Resolver:
     def _reset(self) -> None:
         self.memo_attr: dict[tuple[str, str], Target] = {}
         self.memo_scope: dict[tuple[str, str, str], Target | None] = {}
+        self.memo_expr: dict[tuple[str, str, str], Target] = {}
         self.memo_mro: dict[tuple[str, str], tuple[list[Any], list[tuple[str, str]]]] = {}
         self.memo_owners: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self.active: set[Any] = set()
@@ -375,7 +376,19 @@ class _Resolver:
     # -- expressions --------------------------------------------------------------
     def expression(self, s: _Scopes, scope: str, text: str) -> Target:
         """The value of a dotted expression as the collector writes it: ``a.b().c``.
-        Private attribute names are mangled with the class the code sits in."""
+        Private attribute names are mangled with the class the code sits in. Memoised
+        like ``scope_value``: not across a cycle."""
+        key = (s.module.id, scope, text)
+        found = self.memo_expr.get(key)
+        if found is not None:
+            return found
+        cycles = self.cycles
+        found = self._expression(s, scope, text)
+        if cycles == self.cycles:
+            self.memo_expr[key] = found
+        return found
+
+    def _expression(self, s: _Scopes, scope: str, text: str) -> Target:
         owner = s.class_name(scope)
         if text.startswith("super("):
             close = text.find(")")

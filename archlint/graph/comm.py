@@ -7,12 +7,11 @@ links between services.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from archlint.graph.data import REDIS_CLIENTS, REDIS_FROM_URL, aws_service, redis_url
-from archlint.graph.entrypoints import nameko_service
+from archlint.graph.entrypoints import SERVICER, nameko_service
 from archlint.graph.names import Data, Ext, Internal, Names, Step, Sym, Text
 from archlint.model.facts import CallSite, Definition
 from archlint.model.system import Endpoint
@@ -181,7 +180,7 @@ class CommRecognizer:
     # -- calls -----------------------------------------------------------------------------
     def _call(self, m: _Module, call: CallSite) -> None:
         names = self.names
-        servicer = re.search(r"add_(\w+?)Servicer_to_server$", call.func)
+        servicer = SERVICER.search(call.func)
         if servicer:
             m.add(SERVER, "grpc", servicer.group(1), call, call.scope)
             return

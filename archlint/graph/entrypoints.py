@@ -40,7 +40,7 @@ _NAMEKO = frozenset({"nameko.rpc.rpc", "nameko.events.event_handler", "nameko.we
 _EVENTS = frozenset({"event", "evt", "_event", "payload", "request", "req", "_evt", "e"})
 _CONTEXTS = frozenset({"context", "ctx", "_context", "_ctx", "lambda_context", "_c", "c"})
 _HANDLER_NAMES = frozenset({"handler", "lambda_handler", "main_handler", "handle"})
-_SERVICER = re.compile(r"add_(\w+?)Servicer_to_server$")
+SERVICER = re.compile(r"add_(\w+?)Servicer_to_server$")
 
 
 def find_entrypoints(names: Names) -> list[Entrypoint]:
@@ -86,7 +86,7 @@ def find_entrypoints(names: Names) -> list[Entrypoint]:
 
 
 def _call(names: Names, module_id: str, call: CallSite, out: set[Entrypoint]) -> None:
-    servicer = _SERVICER.search(call.func)
+    servicer = SERVICER.search(call.func)
     if servicer:
         out.add(Entrypoint(module_id, "grpc", servicer.group(1), call.line))
         return
@@ -133,4 +133,4 @@ def nameko_service(names: Names, module_id: str, qualname: str) -> str | None:
 
 
 
-__all__ = ["APPS", "WRAPPED_APP", "WRAPPERS", "find_entrypoints", "nameko_service"]
+__all__ = ["APPS", "SERVICER", "WRAPPED_APP", "WRAPPERS", "find_entrypoints", "nameko_service"]

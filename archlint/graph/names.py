@@ -235,6 +235,13 @@ class Names:
         # calls of internal functions being evaluated: (module, function, {param: value in the caller})
         self._frames: list[tuple[str, str, dict[str, tuple[str, str, Value, int]]]] = []
         self._flask: dict[tuple[str, str], Sym] = {}
+        # what a class's bases and ancestry resolve to (asked on every member of an
+        # instance): computed once, outside calls being evaluated
+        self._bases: dict[tuple[str, str], list[Sym]] = {}
+        self._ancestry: dict[tuple[str, str], tuple[list[tuple[str, str]], set[str]]] = {}
+        # per module: for each class, its methods' scopes (in binding order) and the
+        # ``self.x`` names bound in each
+        self._self_binders: dict[str, dict[str, list[tuple[str, dict[str, list[tuple[Any, ...]]]]]]] = {}
 
     # -- tables ----------------------------------------------------------------------
     def table(self, module_id: str) -> _Table | None:
@@ -604,27 +611,58 @@ class Names:
                     if found is not None:
                         return found
             if sym.instance:
-                for s, names in t.binders.items():
-                    if s.startswith(qualname + ".") and f"self.{name}" in names:
-                        for binder in reversed(names[f"self.{name}"]):
-                            found = self._bound(t, s, binder)
-                            if found is not None:
-                                return found
+                for s, names in self._instance_binders(module_id, t).get(qualname, ()):
+                    for binder in reversed(names.get(name, ())):
+                        found = self._bound(t, s, binder)
+                        if found is not None:
+                            return found
             for base in self.bases(module_id, qualname):
                 if isinstance(base, Internal) and base.qualname and not base.rest:
                     todo.append((base.module, base.qualname))
         return replace(sym, rest=f"{sym.rest}.{name}")
 
+    def _instance_binders(self, module_id: str, t: _Table) -> dict[str, list[tuple[str, dict[str, list[tuple[Any, ...]]]]]]:
+        """For each class of the module, the scopes below it that bind ``self.x`` names, in
+        binding order, with those binders by ``x``."""
+        found = self._self_binders.get(module_id)
+        if found is None:
+            found = self._self_binders[module_id] = defaultdict(list)
+            for scope, names in t.binders.items():
+                own = {n[5:]: b for n, b in names.items() if n.startswith("self.")}
+                if not own:
+                    continue
+                parts = scope.split(".")
+                for i in range(1, len(parts)):
+                    owner = ".".join(parts[:i])
+                    if owner in t.classes:
+                        found[owner].append((scope, own))
+        return found
+
     def bases(self, module_id: str, qualname: str) -> list[Sym]:
+        key = (module_id, qualname)
+        if key in self._bases:
+            return self._bases[key]
         t = self.table(module_id)
         if t is None or qualname not in t.classes:
             return []
         scope = qualname.rpartition(".")[0]
-        return [self.dotted(module_id, scope, base) for base in t.classes[qualname].bases]
+        found = [self.dotted(module_id, scope, base) for base in t.classes[qualname].bases]
+        if not self._frames:
+            self._bases[key] = found
+        return found
 
     def ancestry(self, module_id: str, qualname: str) -> tuple[list[tuple[str, str]], set[str]]:
         """The internal classes a class derives from (itself first) and the external base
         paths reached on the way."""
+        key = (module_id, qualname)
+        if key in self._ancestry:
+            return self._ancestry[key]
+        found = self._ancestors(module_id, qualname)
+        if not self._frames:
+            self._ancestry[key] = found
+        return found
+
+    def _ancestors(self, module_id: str, qualname: str) -> tuple[list[tuple[str, str]], set[str]]:
         internal: list[tuple[str, str]] = []
         external: set[str] = set()
         todo = [(module_id, qualname)]
