@@ -8,6 +8,7 @@ import os
 from dataclasses import replace
 
 from archlint import __version__
+from archlint.background import Background
 from archlint.analyze.clusters import domain_depth, find_clusters
 from archlint.analyze.contracts import Subject, check_contracts
 from archlint.analyze.cycles import cycle_findings, find_cycles, runtime_edges
@@ -35,9 +36,11 @@ from archlint.model.settings import Settings
 from archlint.model.source import Skipped, Tree
 
 
-def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts: dict[str, FileFacts]
-           ) -> tuple[Report, ImportGraph]:
-    """The Report of a scanned tree (with the import graph it was built on)."""
+def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts: dict[str, FileFacts],
+           parallel: bool = False) -> tuple[Report, ImportGraph]:
+    """The Report of a scanned tree (with the import graph it was built on). With
+    ``parallel``, the call graph is resolved in a child process while this one reads the
+    code for entrypoints, data and communication (background.py)."""
     top_imports = {
         path: {i.module.partition(".")[0] for i in f.imports if not i.level and i.module}
         for path, f in facts.items()
@@ -54,7 +57,14 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
     # Tests and tooling are left out of the call graph as they are of clusters: calls from
     # tests say nothing of the architecture, and they are most of some packages' code.
     peripheral = {m.path for m in imports.index.modules.values() if is_peripheral(m)}
-    calls = build_call_graph(imports.index, {path: f for path, f in facts.items() if path not in peripheral})
+    resolving = Background(parallel, build_call_graph, imports.index,
+                           {path: f for path, f in facts.items() if path not in peripheral})
+    try:
+        units = resolve_processes(deploy.units, modules)
+        code = read_code(imports.index, facts, units)
+        calls = resolving.result()
+    finally:
+        resolving.cancel()
     weighted = with_call_weights(graph, calls.module_weights())  # coupling: imports + calls
 
     def edge_location(source: str, target: str) -> Location:
@@ -62,8 +72,6 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
         return Location(imports.index.modules[source].path, min(lines), f"{source} -> {target}")
 
     runtime = runtime_edges(graph)
-    units = resolve_processes(deploy.units, modules)
-    code = read_code(imports.index, facts, units)
     services = assemble_services(units, modules, runtime, facts=facts, dotenv=deploy.dotenv,
                                  entrypoints=code.entrypoints, root_name=os.path.basename(root))
     system = assemble_system(services, units, infrastructure_databases(units), imports.index, facts, code)

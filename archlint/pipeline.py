@@ -140,11 +140,12 @@ def _scan(options: ScanOptions) -> Scan:
     if memorised is not None:
         return Scan(memorised, settings)
     cache = facts_cache(directory)
+    jobs = options.jobs or default_jobs()
     facts = extract_files(
         root,
         tree.python,
         max_size=settings.max_file_size,
-        jobs=options.jobs or default_jobs(),
+        jobs=jobs,
         progress=options.progress,
         debug=options.debug,
         cache=cache,
@@ -155,7 +156,7 @@ def _scan(options: ScanOptions) -> Scan:
         cache.save()
     from archlint.derive import derive  # graphs and analysis: not needed for a memorised report
 
-    report, imports = derive(root, settings, tree, deploy, facts)
+    report, imports = derive(root, settings, tree, deploy, facts, parallel=jobs > 1)
     if memo is not None:
         memo.save(report)
     return Scan(report, settings, facts, imports)
