@@ -12,6 +12,7 @@ the value itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -66,12 +67,12 @@ class Background(Generic[_T]):
     def cancel(self) -> None:
         """Stop the child, if it still runs (the parent is leaving early)."""
         if self.pid:
-            try:
+            with contextlib.suppress(OSError):  # it may have ended already
                 os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
                 os.waitpid(self.pid, 0)
+            with contextlib.suppress(OSError):
                 os.close(self.read)
-            except OSError:
-                pass
             self.pid = 0
 
 

@@ -71,6 +71,7 @@ def cache_key(options: Mapping[str, Any] | None = None) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
     """The source of the extraction code and the facts model: a change to either (even
     without a new version number, as while developing archlint) gives new facts."""
@@ -218,19 +219,16 @@ class FactsCache:
         self._dirty = False
 
 
+@functools.lru_cache(maxsize=1)
 def _facts_codec() -> tuple[Encoder, Decoder]:
-    global _CODEC
-    if _CODEC is None:
-        _CODEC = codec(FileFacts)
-    return _CODEC
-
-
-_CODEC: tuple[Encoder, Decoder] | None = None
+    return codec(FileFacts)
 
 
 @functools.lru_cache(maxsize=1)
 def _brief_decoder() -> Decoder:
     return projection(FileFacts, BRIEF_FIELDS)
+
+
 _SHA_LENGTH = 32  # hex digits of digest.content_hash
 _HEX = re.compile(rb"[0-9a-f]{32}")
 

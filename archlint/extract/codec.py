@@ -295,16 +295,13 @@ class _Decoders:
             cls = parts[0]
             hints = typing.get_type_hints(cls)
             every = dataclasses.fields(cls)
-            fields = [(hints[f.name], f"f{i}") for i, f in enumerate(every)]
-            if cls is self.projected:
-                kept = [(tp, var) for (tp, var), f in zip(fields, every) if f.name in self.keep]
-                self.lines.append(f"    if v.__class__ is not list or len(v) != {len(fields)}: raise Malformed({what!r})")
-                self.lines.append(f"    {', '.join(var if f.name in self.keep else '_' for (_, var), f in zip(fields, every))}, = v")
-                self.checked(kept, what, "    ")
-                args = ", ".join(f"{f.name}={self.value(tp, var)}" for (tp, var), f in zip(fields, every) if f.name in self.keep)
-            else:
-                self._unpack(fields, what)
-                args = ", ".join(self.value(t, var) for t, var in fields)
+            projected = cls is self.projected
+            # a field left out of a projection is unpacked into `_` and keeps its default
+            fields = [(hints[f.name], f"f{i}" if not projected or f.name in self.keep else "_")
+                      for i, f in enumerate(every)]
+            self._unpack(fields, what)
+            args = ", ".join(f"{f.name}={self.value(t, var)}" if projected else self.value(t, var)
+                             for (t, var), f in zip(fields, every) if var != "_")
             out.append(f"    return {self._bind(cls)}({args})")
         elif kind == "tuple":
             items = [(t, f"f{i}") for i, t in enumerate(parts)]
@@ -342,4 +339,4 @@ class _Decoders:
         self.lines.append(f"    if v.__class__ is not list or len(v) != {len(items)}: raise Malformed({what!r})")
         if items:
             self.lines.append(f"    {', '.join(var for _, var in items)}, = v")
-        self.checked(items, what, "    ")
+        self.checked([(tp, var) for tp, var in items if var != "_"], what, "    ")

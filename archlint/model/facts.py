@@ -148,4 +148,3 @@ BRIEF_FIELDS = frozenset({"path", "sha", "lines", "imports", "main_guard", "igno
 """What a scan uses of a test file's facts (model/source.py ``is_test_file``): tests are in
 the import graph, but neither in the call graph nor read for data and communication, and
 on some packages they are most of the code. Their cached facts are decoded this far only."""
-

@@ -13,6 +13,8 @@ import json
 import json.encoder
 from typing import Any
 
+_OBJECT_LEVELS = 2  # objects at levels 0 and 1 (the document, its sections) are laid out
+_LIST_LEVELS = 3  # lists of records down to level 2 get one record per line
 
 
 def _refuse(value: Any) -> Any:
@@ -29,8 +31,6 @@ _PY = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
 def _encode(value: Any) -> str:
     return _PY(value) if _C is None else "".join(_C(value, 0))
-_OBJECT_LEVELS = 2  # objects at levels 0 and 1 (the document, its sections) are laid out
-_LIST_LEVELS = 3  # lists of records down to level 2 get one record per line
 
 
 def dumps(value: Any) -> str:
