@@ -160,6 +160,10 @@ class _Table:
     stars: list[ImportFact] = field(default_factory=list)
     env_defaults: dict[str, str] = field(default_factory=dict)
     returns: dict[str, list[tuple[int, Value]]] = field(default_factory=lambda: defaultdict(list))
+    # per class: the scopes below it that bind ``self.x`` names, in binding order, with
+    # those binders by ``x`` (asked on every member of an instance)
+    instance_binders: dict[str, list[tuple[str, dict[str, list[tuple[Any, ...]]]]]] = field(
+        default_factory=lambda: defaultdict(list))
 
 
 def _table(module: Module, facts: FileFacts) -> _Table:
@@ -194,6 +198,12 @@ def _table(module: Module, facts: FileFacts) -> _Table:
     for binders in t.binders.values():
         for found in binders.values():
             found.sort(key=lambda b: b[1])
+    for scope, names in t.binders.items():
+        own = {n[5:]: b for n, b in names.items() if n.startswith("self.")}
+        parts = scope.split(".")
+        for i in range(1, len(parts) if own else 0):
+            if ".".join(parts[:i]) in t.classes:
+                t.instance_binders[".".join(parts[:i])].append((scope, own))
     return t
 
 
@@ -239,9 +249,6 @@ class Names:
         # instance): computed once, outside calls being evaluated
         self._bases: dict[tuple[str, str], list[Sym]] = {}
         self._ancestry: dict[tuple[str, str], tuple[list[tuple[str, str]], set[str]]] = {}
-        # per module: for each class, its methods' scopes (in binding order) and the
-        # ``self.x`` names bound in each
-        self._self_binders: dict[str, dict[str, list[tuple[str, dict[str, list[tuple[Any, ...]]]]]]] = {}
 
     # -- tables ----------------------------------------------------------------------
     def table(self, module_id: str) -> _Table | None:
@@ -611,7 +618,7 @@ class Names:
                     if found is not None:
                         return found
             if sym.instance:
-                for s, names in self._instance_binders(module_id, t).get(qualname, ()):
+                for s, names in t.instance_binders.get(qualname, ()):
                     for binder in reversed(names.get(name, ())):
                         found = self._bound(t, s, binder)
                         if found is not None:
@@ -620,23 +627,6 @@ class Names:
                 if isinstance(base, Internal) and base.qualname and not base.rest:
                     todo.append((base.module, base.qualname))
         return replace(sym, rest=f"{sym.rest}.{name}")
-
-    def _instance_binders(self, module_id: str, t: _Table) -> dict[str, list[tuple[str, dict[str, list[tuple[Any, ...]]]]]]:
-        """For each class of the module, the scopes below it that bind ``self.x`` names, in
-        binding order, with those binders by ``x``."""
-        found = self._self_binders.get(module_id)
-        if found is None:
-            found = self._self_binders[module_id] = defaultdict(list)
-            for scope, names in t.binders.items():
-                own = {n[5:]: b for n, b in names.items() if n.startswith("self.")}
-                if not own:
-                    continue
-                parts = scope.split(".")
-                for i in range(1, len(parts)):
-                    owner = ".".join(parts[:i])
-                    if owner in t.classes:
-                        found[owner].append((scope, own))
-        return found
 
     def bases(self, module_id: str, qualname: str) -> list[Sym]:
         key = (module_id, qualname)
