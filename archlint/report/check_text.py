@@ -12,7 +12,7 @@ from rich.text import Text
 from archlint.model.check import CheckOutcome
 from archlint.model.findings import ERROR, WARNING, Finding, severity_rank
 from archlint.model.report import Report
-from archlint.report.console import make_console
+from archlint.report.console import counted, make_console
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
 
@@ -52,7 +52,7 @@ def contracts_section(console: Console, report: Report) -> None:
             line.append(f"{c.name} ({c.type})")
         else:
             line.append("BROKEN  ", style="bold red")
-            line.append(f"{c.name} ({c.type}): {c.violations} violation{'s' if c.violations != 1 else ''}")
+            line.append(f"{c.name} ({c.type}): {counted(c.violations, 'violation')}")
         console.print(line)
         for entry in c.unused_ignores:
             console.print(f"          unused ignore_imports entry '{entry}': it matches no import, remove it")
@@ -93,6 +93,6 @@ def _closing(report: Report, check: CheckOutcome) -> Text:
     if check.failed:
         count = len(check.failing)
         levels = sorted({f.severity for f in report.findings if f.fingerprint in set(check.failing)}, key=severity_rank)
-        text = f"Failed: {count} new finding{'s' if count != 1 else ''} at or above {check.fail_on} ({', '.join(levels)}){quiet}"
+        text = f"Failed: {counted(count, 'new finding')} at or above {check.fail_on} ({', '.join(levels)}){quiet}"
         return Text(text, style="bold red")
     return Text(f"Passed: no new finding at or above {check.fail_on}{quiet}", style="bold green")

@@ -19,3 +19,8 @@ def make_console(out: TextIO, *, color: bool, width: int) -> Console:
         highlight=False,
         soft_wrap=not color,
     )
+
+
+def counted(n: int, word: str) -> str:
+    """``3 imports``, ``1 import``: every count the terminal prints."""
+    return f"{n} {word}" + ("" if n == 1 else "s")

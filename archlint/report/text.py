@@ -14,7 +14,7 @@ from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding, Location
 from archlint.model.report import Report
 from archlint.model.rules import RULES
-from archlint.report.console import make_console
+from archlint.report.console import counted, make_console
 from archlint.report.check_text import contracts_section
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
@@ -203,7 +203,7 @@ def _unresolved(console: Console, report: Report, verbose: bool) -> None:
     if not report.unresolved:
         return
     count = len(report.unresolved)
-    console.print(Text(f"{count} unresolved import{'s' if count != 1 else ''} "
+    console.print(Text(f"{counted(count, 'unresolved import')} "
                        "(own code, but no module of the scan: excluded, compiled or missing)", style="bold"))
     shown = report.unresolved if verbose else report.unresolved[:TOP]
     for u in shown:
@@ -220,7 +220,7 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
         console.print()
         return
     count = len(report.cycles)
-    console.print(Text(f"{count} import cycle{'s' if count != 1 else ''}", style="bold yellow"))
+    console.print(Text(counted(count, "import cycle"), style="bold yellow"))
     for cycle in report.cycles if verbose else report.cycles[:TOP]:
         size = len(cycle.members)
         console.print(f"  {size} modules: " + " -> ".join(cycle.example))
@@ -239,7 +239,7 @@ def _package_cycles(console: Console, report: Report, verbose: bool) -> None:
     if not report.package_cycles:
         return
     count = len(report.package_cycles)
-    console.print(Text(f"{count} package cycle{'s' if count != 1 else ''}", style="bold yellow"))
+    console.print(Text(counted(count, "package cycle"), style="bold yellow"))
     for cycle in report.package_cycles if verbose else report.package_cycles[:TOP]:
         console.print(Text("  " + " -> ".join(cycle.example)))
         _evidence(console, cycle.evidence, verbose)
@@ -302,9 +302,9 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
     for s in report.split_candidates if verbose else report.split_candidates[:3]:
         parts = " x ".join(f"{v:.2f}" for _, v in s.score_parts)
         console.print(f"  {s.name}: score {s.score:.2f} = {parts}; {s.size} modules, {s.packages}")
-        core = f"; to the shared core: {_count(s.core_imports, 'import')}, {_count(s.core_calls, 'call')}" \
+        core = f"; to the shared core: {counted(s.core_imports, 'import')}, {counted(s.core_calls, 'call')}" \
             if s.core_imports or s.core_calls else ""
-        console.print(f"    cut: {_count(s.cut_imports, 'import')}, {_count(s.cut_calls, 'call')} "
+        console.print(f"    cut: {counted(s.cut_imports, 'import')}, {counted(s.cut_calls, 'call')} "
                       f"would become network calls{core}")
         for edge in s.heaviest[: 5 if verbose else 2]:
             console.print(f"      {edge.where.path}:{edge.where.line}  {edge.source} -> {edge.target}")
@@ -317,10 +317,6 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
         if not verbose and len(s.cycles) > 1:
             console.print(f"    ... and {len(s.cycles) - 1} more cycles (--verbose)")
     console.print()
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _findings(console: Console, report: Report, verbose: bool) -> None:
