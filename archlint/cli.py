@@ -143,12 +143,19 @@ def scan(
     graph_file: str | None,
 ) -> None:
     """Scan PATH (default: the current directory) and report its architecture."""
-    from archlint.pipeline import scan as run_scan
+    from archlint.pipeline import scan as run_scan, scan_output
 
     if graph_file:
         from archlint.report.diagram.build import check_format
 
         check_format(None, graph_file)  # a bad extension or a missing dot fails before the scan
+    if fmt == "json" and not (debug or graph_file):  # the output alone: kept whole in the memo
+        from archlint.report.json_report import render_json
+
+        with _progress() as progress:
+            text = scan_output(_scan_options(path, config, exclude, jobs, debug, progress), "json", render_json)
+        _emit(text, output)
+        return
     with _progress() as progress:
         result = run_scan(_scan_options(path, config, exclude, jobs, debug, progress))
     if debug:

@@ -121,10 +121,38 @@ def paused_gc() -> Iterator[None]:
 
 def scan(options: ScanOptions) -> Scan:
     with paused_gc():
-        return _scan(options)
+        return _scan(_read_inputs(options))
 
 
-def _scan(options: ScanOptions) -> Scan:
+def scan_output(options: ScanOptions, renderer: str, render: Callable[[Report], str]) -> str:
+    """The scan as ``render`` writes it. With the memo, an unchanged tree's output is given
+    back as it was last written, without decoding the report to encode it again."""
+    with paused_gc():
+        inputs = _read_inputs(options)
+        kept = inputs.memo.load_output(renderer) if inputs.memo is not None else None
+        if kept is not None:
+            return kept
+        text = render(_scan(inputs).report)
+        if inputs.memo is not None:
+            inputs.memo.save_output(renderer, text)
+        return text
+
+
+@dataclass(slots=True)
+class _Inputs:
+    """What a scan reads before any file is parsed."""
+
+    options: ScanOptions
+    root: str
+    settings: Settings
+    tree: Tree
+    deploy: DeployScan
+    sources: dict[str, Read]
+    directory: str | None
+    memo: ReportMemo | None
+
+
+def _read_inputs(options: ScanOptions) -> _Inputs:
     root = resolve_root(options.path)
     settings = (
         load_settings(root, options.config, exclude=options.exclude)
@@ -136,10 +164,16 @@ def _scan(options: ScanOptions) -> Scan:
     sources = read_sources(root, tree.python, settings.max_file_size)
     directory = cache_directory(root, options)
     memo = report_memo(directory, options, root, settings, tree, deploy, sources)
+    return _Inputs(options, root, settings, tree, deploy, sources, directory, memo)
+
+
+def _scan(inputs: _Inputs) -> Scan:
+    options, root, settings, tree, deploy = inputs.options, inputs.root, inputs.settings, inputs.tree, inputs.deploy
+    memo = inputs.memo
     memorised = memo.load() if memo is not None else None
     if memorised is not None:
         return Scan(memorised, settings)
-    cache = facts_cache(directory)
+    cache = facts_cache(inputs.directory)
     jobs = options.jobs or default_jobs()
     facts = extract_files(
         root,
@@ -149,7 +183,7 @@ def _scan(options: ScanOptions) -> Scan:
         progress=options.progress,
         debug=options.debug,
         cache=cache,
-        sources=sources,
+        sources=inputs.sources,
         brief=is_test_file,  # their calls, assignments and definitions are not read (derive.py)
     )
     if cache is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from archlint.extract.cache import FACTS_FILE, REPORT_FILE, FactsCache, cache_key, decode_entry, encode_entry
+from archlint.extract.cache import FACTS_FILE, OUTPUT_FILE, REPORT_FILE, FactsCache, cache_key, decode_entry, encode_entry
 from archlint.extract.codec import Malformed, codec, shape
 from archlint.extract.digest import content_hash
 from archlint.extract.runner import extract_one
@@ -124,7 +124,7 @@ def test_cache_directory_ignores_itself(tree):
     directory = root / ".archlint_cache"
     assert (directory / ".gitignore").read_text().splitlines()[-1] == "*"
     assert (directory / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE, REPORT_FILE]
+    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE, OUTPUT_FILE, REPORT_FILE]
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
                             capture_output=True, text=True, check=True).stdout
@@ -477,7 +477,7 @@ def test_two_concurrent_scans_both_finish_correctly(tmp_path):
             assert proc.returncode == 0, err
             assert out.decode() == reference
     directory = root / ".archlint_cache"
-    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE, REPORT_FILE]
+    assert sorted(p.name for p in directory.iterdir()) == [".gitignore", "CACHEDIR.TAG", FACTS_FILE, OUTPUT_FILE, REPORT_FILE]
     assert len(entries(directory / FACTS_FILE)) == len({p.read_bytes() for p in root.rglob("*.py")})
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archlint.extract.cache import REPORT_FILE
+from archlint.extract.cache import OUTPUT_FILE, REPORT_FILE
 from archlint.extract.memo import inputs_key
 from conftest import run_cli
 from test_cache import DEFAULT_PLACE, SHOP, drive, scan
@@ -76,6 +76,28 @@ def test_a_changed_deploy_file_and_a_comment_in_the_config_are_misses(tree):
     third = json.loads(scan(root, env=DEFAULT_PLACE))
     [gate] = [f for f in third["findings"] if f["path"] == "pyproject.toml"]
     assert gate["line"] == 3 and third == json.loads(scan(root, "--no-cache"))
+
+
+def test_json_output_is_kept_whole_and_bound_to_the_memo(tree):
+    """`--format json` of an unchanged tree is the output kept in output.json, given back as
+    it was written; it is good only with the very memo it was rendered from."""
+    root = tree(SHOP)
+    reference = scan(root, env=DEFAULT_PLACE)
+    kept = root / ".archlint_cache" / OUTPUT_FILE
+    header, _, text = kept.read_bytes().partition(b"\n")
+    assert json.loads(header)["as"] == "json" and text.decode() == reference
+    assert scan(root, env=DEFAULT_PLACE) == reference
+    # what is given back is the kept text itself, not a report decoded and encoded again
+    kept.write_bytes(header + b"\n" + b'{"kept": true}\n')
+    assert scan(root, env=DEFAULT_PLACE) == '{"kept": true}\n'
+    # ... but only beside the memo it came from: a changed memo makes it stale
+    memo = memo_file(root)
+    memo.write_bytes(memo.read_bytes().replace(b'[5,5,', b'["5",5,', 1))
+    assert scan(root, env=DEFAULT_PLACE) == reference
+    assert kept.read_bytes().partition(b"\n")[2].decode() == reference
+    # the other formats render the memorised report
+    text_out = run_cli("scan", str(root), env=DEFAULT_PLACE)
+    assert text_out.returncode == 0 and text_out.stdout == run_cli("scan", str(root), "--no-cache").stdout
 
 
 @pytest.mark.parametrize(

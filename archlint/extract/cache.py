@@ -46,7 +46,8 @@ from archlint.model.facts import BRIEF_FIELDS, FileFacts
 FORMAT = 1
 FACTS_FILE = "facts.json"
 REPORT_FILE = "report.json"  # extract/memo.py
-_CACHE_FILES = (FACTS_FILE + ".", REPORT_FILE + ".")
+OUTPUT_FILE = "output.json"  # extract/memo.py: the report as `--format json` wrote it
+_CACHE_FILES = (FACTS_FILE + ".", REPORT_FILE + ".", OUTPUT_FILE + ".")
 DEFAULT_DIR = ".archlint_cache"
 _GITIGNORE = "# written by archlint: ignore this whole directory\n*\n"
 _TAG = (

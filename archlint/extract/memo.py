@@ -13,6 +13,12 @@ the scan runs in full (then the memo holds its report).
 ``report.json`` is a header line ``{"archlint_report": FORMAT, "key": KEY}`` and one line of
 the Report in the facts codec's data-only JSON, decoded by the Report's declared types:
 like the facts cache it may lie in a hostile tree, so nothing in it is trusted unchecked.
+
+``output.json`` keeps that Report as one renderer wrote it (``--format json``), under the
+header ``{"archlint_output": FORMAT, "key": KEY, "as": NAME, "report": HASH}``, HASH being
+the hash of the memo's Report line: an unchanged tree's output is then given back without
+decoding the Report to encode it again (two thirds of a warm scan's time on Django), and it
+is good only as long as that very memo is.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from archlint.extract.cache import (
+    OUTPUT_FILE,
     PACKAGE,
     REPORT_FILE,
     cache_key,
@@ -77,20 +84,26 @@ class ReportMemo:
 
     def __init__(self, directory: str, key: str) -> None:
         self.path = os.path.join(directory, REPORT_FILE)
+        self.output_path = os.path.join(directory, OUTPUT_FILE)
         self.directory = directory
         self.key = key
 
     def _header(self) -> bytes:
         return json.dumps({"archlint_report": FORMAT, "key": self.key}).encode()
 
-    def load(self) -> Report | None:
-        """The memorised Report when the file holds one for this key, else None (a missing,
-        stale, truncated or malformed memo is only a miss)."""
+    def _body(self) -> bytes | None:
+        """The Report line of the memo file, when it was written for this key."""
         data = read_regular(self.path)
         if not data:
             return None
         header, _, body = data.partition(b"\n")
-        if header != self._header():
+        return body if header == self._header() else None
+
+    def load(self) -> Report | None:
+        """The memorised Report when the file holds one for this key, else None (a missing,
+        stale, truncated or malformed memo is only a miss)."""
+        body = self._body()
+        if body is None:
             return None
         _, decode = _report_codec()
         try:
@@ -100,13 +113,41 @@ class ReportMemo:
         return report if isinstance(report, Report) else None
 
     def save(self, report: Report) -> None:
-        """Keep ``report`` for the next scan; a directory that cannot be written only means
-        no memo."""
+        """Keep ``report`` for the next scan."""
         encode, _ = _report_codec()
         body = json.dumps(encode(report), separators=(",", ":"), ensure_ascii=False)
+        self._write(self.path, self._header() + b"\n" + body.encode("utf-8", "surrogatepass") + b"\n")
+
+    def _output_header(self, renderer: str, body: bytes) -> bytes:
+        # bound to the memo's very Report line: an output outlives no change to the memo
+        return json.dumps({"archlint_output": FORMAT, "key": self.key, "as": renderer,
+                           "report": content_hash(body)}).encode()
+
+    def load_output(self, renderer: str) -> str | None:
+        """What ``renderer`` wrote of the memorised Report, if that is what was kept."""
+        body = self._body()
+        data = read_regular(self.output_path) if body is not None else None
+        if not data or body is None:
+            return None
+        header, _, text = data.partition(b"\n")
+        if header != self._output_header(renderer, body):
+            return None
+        try:
+            return text.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
+
+    def save_output(self, renderer: str, text: str) -> None:
+        """Keep what ``renderer`` wrote of the memorised Report (saved or loaded before)."""
+        body = self._body()
+        if body is not None:
+            self._write(self.output_path, self._output_header(renderer, body) + b"\n" + text.encode("utf-8", "surrogatepass"))
+
+    def _write(self, path: str, data: bytes) -> None:
+        """A directory that cannot be written only means no memo."""
         try:
             prepare_directory(self.directory)
-            write_atomically(self.path, self._header() + b"\n" + body.encode("utf-8", "surrogatepass") + b"\n")
+            write_atomically(path, data)
         except OSError:
             return
 
