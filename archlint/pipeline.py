@@ -8,7 +8,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archlint.analyze.gates import compare
 from archlint.config.baseline import read_baseline
@@ -17,7 +17,7 @@ from archlint.discover.deploy import DeployScan, discover_deploy
 from archlint.discover.files import cache_dir_trusted, list_tree
 from archlint.discover.modules import package_prefix
 from archlint.extract.cache import DEFAULT_DIR, FactsCache, cache_key
-from archlint.extract.files import Read, extract_files, read_sources
+from archlint.extract.files import Read, extract_files, parse_new, read_sources
 from archlint.extract.memo import ReportMemo, inputs_key
 from archlint.extract.runner import default_jobs
 from archlint.model.errors import UsageError
@@ -80,27 +80,41 @@ def facts_cache(directory: str | None) -> FactsCache | None:
     return FactsCache(directory, cache_key()) if directory else None
 
 
-def report_memo(directory: str | None, options: ScanOptions, root: str, settings: Settings, tree: Tree,
-                deploy: DeployScan, sources: Mapping[str, Read]) -> ReportMemo | None:
-    """The memo of this scan's report (extract/memo.py), keyed by everything the report is
-    derived from; none without a cache, and none with --debug (whose tracebacks live in
-    the facts)."""
-    if directory is None or options.debug:
+def memo_inputs(options: ScanOptions, root: str, settings: Settings, tree: Tree, deploy: DeployScan
+                ) -> dict[str, Any] | None:
+    """What the report memo (extract/memo.py) is keyed by besides the Python files: none
+    without a cache, and none with --debug (whose tracebacks live in the facts)."""
+    if options.debug:
         return None
     config = b""
     if settings.config_file:
         with contextlib.suppress(OSError), open(settings.config_file, "rb") as handle:
             config = handle.read()
-    key = inputs_key({
+    return {
         "root": os.path.basename(root) or root,
         "prefix": package_prefix(root),
         "settings": settings,
         "config": config.decode("utf-8", "surrogateescape"),
-        "tree": replace(tree, root=""),
-        "sources": {path: read[0] if isinstance(read, tuple) else read for path, read in sources.items()},
+        # sizes say nothing the content hashes (or facts) do not, and change with a comment
+        "tree": replace(tree, root="", python=[replace(source, size=0) for source in tree.python]),
         "deploy": deploy,
-    })
-    return ReportMemo(directory, key)
+    }
+
+
+def facts_key(inputs: _Inputs, cache: FactsCache) -> str | None:
+    """The memo's second key: its inputs with each file's facts digest in place of its
+    content hash (what a scan reads of each file); none when a file has no digest (its
+    extraction failed, and is tried again)."""
+    digests: dict[str, Any] = {}
+    for path, read in inputs.sources.items():
+        if isinstance(read, FileFacts):
+            digests[path] = read
+            continue
+        found = cache.digests(read[0])
+        if found is None:
+            return None
+        digests[path] = found.of(is_test_file(path))
+    return inputs_key({**(inputs.memo_parts or {}), "facts": digests})
 
 
 @contextlib.contextmanager
@@ -121,7 +135,8 @@ def paused_gc() -> Iterator[None]:
 
 def scan(options: ScanOptions) -> Scan:
     with paused_gc():
-        return _scan(_read_inputs(options))
+        inputs = _read_inputs(options)
+        return _scan(inputs, _memorised(inputs))
 
 
 def scan_output(options: ScanOptions, renderer: str, render: Callable[[Report], str]) -> str:
@@ -129,10 +144,12 @@ def scan_output(options: ScanOptions, renderer: str, render: Callable[[Report], 
     back as it was last written, without decoding the report to encode it again."""
     with paused_gc():
         inputs = _read_inputs(options)
-        kept = inputs.memo.load_output(renderer) if inputs.memo is not None else None
-        if kept is not None:
-            return kept
-        text = render(_scan(inputs).report)
+        parsed = _memorised(inputs)
+        if parsed is None and inputs.memo is not None:
+            kept = inputs.memo.load_output(renderer)
+            if kept is not None:
+                return kept
+        text = render(_scan(inputs, parsed).report)
         if inputs.memo is not None:
             inputs.memo.save_output(renderer, text)
         return text
@@ -140,7 +157,7 @@ def scan_output(options: ScanOptions, renderer: str, render: Callable[[Report], 
 
 @dataclass(slots=True)
 class _Inputs:
-    """What a scan reads before any file is parsed."""
+    """What a scan reads before any file is parsed, and the caches it uses."""
 
     options: ScanOptions
     root: str
@@ -150,6 +167,10 @@ class _Inputs:
     sources: dict[str, Read]
     directory: str | None
     memo: ReportMemo | None
+    memo_parts: dict[str, Any] | None
+    jobs: int
+    facts_key: str = ""  # the memo's second key, once known (facts_key)
+    cache: FactsCache | None = None  # loaded once needed: a memorised report needs no facts
 
 
 def _read_inputs(options: ScanOptions) -> _Inputs:
@@ -163,36 +184,63 @@ def _read_inputs(options: ScanOptions) -> _Inputs:
     deploy = discover_deploy(root, tree.files, [source.path for source in tree.python], settings.max_file_size)
     sources = read_sources(root, tree.python, settings.max_file_size)
     directory = cache_directory(root, options)
-    memo = report_memo(directory, options, root, settings, tree, deploy, sources)
-    return _Inputs(options, root, settings, tree, deploy, sources, directory, memo)
+    parts = memo_inputs(options, root, settings, tree, deploy) if directory is not None else None
+    memo = None
+    if directory is not None and parts is not None:
+        hashes = {path: read[0] if isinstance(read, tuple) else read for path, read in sources.items()}
+        memo = ReportMemo(directory, inputs_key({**parts, "sources": hashes}))
+    return _Inputs(options, root, settings, tree, deploy, sources, directory, memo, parts,
+                   options.jobs or default_jobs())
 
 
-def _scan(inputs: _Inputs) -> Scan:
-    options, root, settings, tree, deploy = inputs.options, inputs.root, inputs.settings, inputs.tree, inputs.deploy
+def _memorised(inputs: _Inputs) -> dict[str, FileFacts] | None:
+    """None when the memo holds this scan's report: its key matches, or the files that
+    changed have the facts they had (then only they were parsed). Else the facts of the
+    files the facts cache had none for, parsed now."""
     memo = inputs.memo
-    memorised = memo.load() if memo is not None else None
-    if memorised is not None:
-        return Scan(memorised, settings)
-    cache = facts_cache(inputs.directory)
-    jobs = options.jobs or default_jobs()
+    if memo is not None and memo.holds():
+        return None
+    cache = inputs.cache = facts_cache(inputs.directory)
+    parsed = parse_new(inputs.tree.python, inputs.sources, jobs=inputs.jobs, progress=inputs.options.progress,
+                       debug=inputs.options.debug, cache=cache, brief=is_test_file)
+    if cache is not None and memo is not None:
+        inputs.facts_key = facts_key(inputs, cache) or ""
+        if inputs.facts_key and memo.relink(inputs.facts_key):
+            cache.save()
+            return None
+    return parsed
+
+
+def _scan(inputs: _Inputs, parsed: dict[str, FileFacts] | None) -> Scan:
+    options, root, settings, tree, cache, memo = (inputs.options, inputs.root, inputs.settings, inputs.tree,
+                                                  inputs.cache, inputs.memo)
+    if parsed is None and memo is not None:
+        memorised = memo.load()
+        if memorised is not None:
+            return Scan(memorised, settings)
+    if cache is None:
+        cache = inputs.cache = facts_cache(inputs.directory)
     facts = extract_files(
         root,
         tree.python,
         max_size=settings.max_file_size,
-        jobs=jobs,
+        jobs=inputs.jobs,
         progress=options.progress,
         debug=options.debug,
         cache=cache,
         sources=inputs.sources,
         brief=is_test_file,  # their calls, assignments and definitions are not read (derive.py)
+        parsed=parsed,
     )
     if cache is not None:
         cache.save()
+        if memo is not None and not inputs.facts_key:  # the memo was not read this far
+            inputs.facts_key = facts_key(inputs, cache) or ""
     from archlint.derive import derive  # graphs and analysis: not needed for a memorised report
 
-    report, imports = derive(root, settings, tree, deploy, facts, parallel=jobs > 1)
+    report, imports = derive(root, settings, tree, inputs.deploy, facts, parallel=inputs.jobs > 1)
     if memo is not None:
-        memo.save(report)
+        memo.save(report, inputs.facts_key)
     return Scan(report, settings, facts, imports)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from archlint.extract.cache import FACTS_FILE, OUTPUT_FILE, REPORT_FILE, FactsCache, cache_key, decode_entry, encode_entry
+from archlint.extract.cache import FACTS_FILE, OUTPUT_FILE, REPORT_FILE, FactsCache, cache_key, decode_entry, encode_entry, facts_digests
 from archlint.extract.codec import Malformed, codec, shape
 from archlint.extract.digest import content_hash
 from archlint.extract.runner import extract_one
@@ -171,7 +171,7 @@ def test_key_covers_version_options_and_facts_shape(monkeypatch):
 def test_other_key_is_not_read_and_is_replaced(tmp_path):
     facts = extract_one("m.py", b"import os\n")
     old = FactsCache(str(tmp_path), "a" * 32)
-    old.put(facts.sha, encode_entry(facts))
+    old.put(facts, encode_entry(facts))
     old.save()
     assert FactsCache(str(tmp_path), "a" * 32).get(facts.sha, "m.py") == facts
     other = FactsCache(str(tmp_path), "b" * 32)
@@ -324,7 +324,7 @@ def test_lying_entry_with_wrong_types_is_not_trusted(tree):
     path = cache_file(root)
     # every entry's line count becomes a string: each is discarded, its file parsed again
     header, *lines = path.read_bytes().split(b"\n")
-    forged = [re.sub(rb'^([0-9a-f]{32} \["","[0-9a-f]{32}",)(\d+)', rb'\1"\2"', line) for line in lines]
+    forged = [re.sub(rb'^((?:[0-9a-f]{32} ){3}\["","[0-9a-f]{32}",)(\d+)', rb'\1"\2"', line) for line in lines]
     assert forged != lines
     path.write_bytes(b"\n".join([header, *forged]))
     forget_report(root)
@@ -342,7 +342,9 @@ def test_cache_committed_to_git_is_never_read(tree):
     forged = [header]  # every file's facts replaced by "no imports": the cycle would vanish
     for line in filter(None, lines):
         sha = line[:32].decode()
-        forged.append(sha.encode() + b" " + encode_entry(FileFacts(path="", sha=sha, lines=1)))
+        lie = FileFacts(path="", sha=sha, lines=1)
+        digests = facts_digests(lie, encode_entry(lie))
+        forged.append(f"{sha} {digests.whole} {digests.brief} ".encode() + encode_entry(lie))
     path.write_bytes(b"\n".join(forged) + b"\n")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)

@@ -78,6 +78,57 @@ def test_a_changed_deploy_file_and_a_comment_in_the_config_are_misses(tree):
     assert gate["line"] == 3 and third == json.loads(scan(root, "--no-cache"))
 
 
+WITH_TESTS = {
+    **SHOP,
+    "shop/prices.py": 'def total(items):\n    """The total, with tax."""\n    return sum(i.price for i in items) * 1.2\n',
+    "tests/__init__.py": "",
+    "tests/test_views.py": "from shop import views\n\n\ndef test_show():\n    assert views\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "edit"),
+    [
+        pytest.param("shop/views.py", lambda text: text + "# a comment at the end\n", id="comment"),
+        pytest.param("shop/prices.py", lambda text: text.replace("1.2", "1.25"), id="within-a-line"),
+        pytest.param("shop/prices.py", lambda text: text.replace("with tax", "tax included"), id="docstring"),
+        pytest.param("tests/test_views.py", lambda text: text.replace("assert views", "assert views.show(None, pk=1)\n    helper()"),
+                     id="test-body"),
+    ],
+)
+def test_a_file_changed_without_changing_its_facts_is_answered_from_the_memo(tree, path, edit):
+    """What a scan reads of the changed file is what it was: only that file is parsed, and
+    nothing is derived (no graph library)."""
+    root = tree(WITH_TESTS)
+    drive(root)
+    target = root / path
+    target.write_text(edit(target.read_text()))
+    warm = drive(root)
+    assert "libcst" in warm["loaded"] and "networkx" not in warm["loaded"]
+    assert warm["report"] == scan(root, "--no-cache")
+    assert "libcst" not in drive(root)["loaded"]  # and the memo now stands for the new content
+
+
+@pytest.mark.parametrize(
+    ("path", "edit"),
+    [
+        pytest.param("shop/views.py", lambda text: "\n" + text, id="lines-moved"),
+        pytest.param("shop/views.py", lambda text: text.replace("models.Order.objects.get", "models.Order.objects.filter"),
+                     id="call-changed"),
+        pytest.param("tests/test_views.py", lambda text: "import shop.models\n" + text, id="test-import"),
+        pytest.param("shop/models.py", lambda text: text.replace("# archlint: ignore[AL101]", ""), id="inline-ignore"),
+    ],
+)
+def test_a_change_to_the_facts_derives_the_report_again(tree, path, edit):
+    root = tree(WITH_TESTS)
+    drive(root)
+    target = root / path
+    target.write_text(edit(target.read_text()))
+    warm = drive(root)
+    assert "networkx" in warm["loaded"]
+    assert warm["report"] == scan(root, "--no-cache")
+
+
 def test_json_output_is_kept_whole_and_bound_to_the_memo(tree):
     """`--format json` of an unchanged tree is the output kept in output.json, given back as
     it was written; it is good only with the very memo it was rendered from."""

@@ -6,7 +6,8 @@ Layout of a cache directory (docs/configuration.md):
 - ``.gitignore`` holding ``*``, so git never sees the directory (it ignores itself too);
 - ``CACHEDIR.TAG``, so backup tools skip it;
 - ``facts.json``: a header line, ``{"archlint_cache": FORMAT, "key": KEY}``, then one line
-  per file: its content hash, a space, and its facts as JSON (``encode_entry``).
+  per file: its content hash, the two digests of its facts (``FactsDigests``), and its
+  facts as JSON (``encode_entry``), separated by spaces.
 
 KEY digests everything besides a file's bytes that decides its facts: archlint's version
 and the source of its extraction code, libcst's and Python's versions, the shape of the
@@ -35,15 +36,16 @@ import stat
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from archlint import __version__
 from archlint.extract.codec import Decoder, Encoder, Malformed, codec, projection, shape
+from archlint.extract.digest import content_hash
 from archlint.model.facts import BRIEF_FIELDS, FileFacts
 
-FORMAT = 1
+FORMAT = 2
 FACTS_FILE = "facts.json"
 REPORT_FILE = "report.json"  # extract/memo.py
 OUTPUT_FILE = "output.json"  # extract/memo.py: the report as `--format json` wrote it
@@ -143,6 +145,33 @@ def decode_entry(entry: bytes, path: str, brief: bool = False) -> FileFacts:
     return facts
 
 
+@dataclass(frozen=True, slots=True)
+class FactsDigests:
+    """Digests of what a scan reads of one file's facts, all but its content hash and line
+    count: ``whole`` of every field, ``brief`` of BRIEF_FIELDS alone (a test file). Two
+    files with the same digests give the same report (the report memo keys on them too)."""
+
+    whole: str
+    brief: str
+
+    def of(self, brief: bool) -> str:
+        return self.brief if brief else self.whole
+
+
+def facts_digests(facts: FileFacts, entry: bytes) -> FactsDigests:
+    """The digests of ``facts`` (whole, or only their BRIEF_FIELDS) and of their entry."""
+    encode, _ = _facts_codec()
+    brief = replace(facts.brief(), path="", sha="", lines=0)
+    text = json.dumps(encode(brief), separators=(",", ":"), ensure_ascii=False)
+    return FactsDigests(content_hash(_after_lines(entry)), content_hash(text.encode("utf-8", "surrogatepass")))
+
+
+def _after_lines(entry: bytes) -> bytes:
+    """An entry (``["", "<hash>", <lines>, ...``) without its content hash and line count."""
+    cut = entry.find(b",", _SHA_LENGTH + 7) if entry.startswith(b'["","') else -1
+    return entry[cut:] if cut > 0 else entry
+
+
 class FactsCache:
     """Facts by content hash, loaded from ``directory`` if a valid cache is there.
 
@@ -164,8 +193,8 @@ class FactsCache:
         return json.dumps({"archlint_cache": FORMAT, "key": self.key}).encode()
 
     def _load(self) -> dict[str, bytes]:
-        """The entries of the file: after a header line, one line per file, its content
-        hash, a space and its facts as JSON. Lines that do not look so are dropped."""
+        """The entries of the file: after a header line, one line per file: its content
+        hash, its digests and its facts as JSON. Lines that do not look so are dropped."""
         data = read_regular(self.path)
         lines = data.split(b"\n") if data else []
         if not lines or lines[0] != self._header():  # none, another format, key or version
@@ -173,35 +202,46 @@ class FactsCache:
             return {}
         entries = {}
         for line in lines[1:]:
-            sha = line[:_SHA_LENGTH]
-            if len(line) > _SHA_LENGTH + 1 and line[_SHA_LENGTH] == 32 and _HEX.fullmatch(sha):
-                entries[sha.decode()] = line[_SHA_LENGTH + 1 :]
+            if _LINE.match(line):
+                entries[line[:_SHA_LENGTH].decode()] = line[_SHA_LENGTH + 1 :]
             elif line:  # a truncated last line, or junk
                 self._dirty = True
         return entries
+
+    def digests(self, sha: str) -> FactsDigests | None:
+        """The digests of the facts cached for content ``sha``, without decoding them (the
+        entry counts as used)."""
+        stored = self._stored.get(sha) or self._used.get(sha)
+        if stored is None:
+            return None
+        self._used[sha] = stored
+        return FactsDigests(stored[:_SHA_LENGTH].decode(), stored[_SHA_LENGTH + 1 : _DIGESTS].decode())
 
     def get(self, sha: str, path: str, brief: bool = False) -> FileFacts | None:
         """The cached facts of a file with content hash ``sha``, now at ``path`` (only
         BRIEF_FIELDS with ``brief``); None when there are none or they are malformed (then
         they are dropped)."""
-        entry = self._stored.get(sha)
-        if entry is None:
+        stored = self._stored.get(sha)
+        if stored is None:
             return None
         try:
-            facts = decode_entry(entry, path, brief)
+            facts = decode_entry(stored[_DIGESTS + 1 :], path, brief)
         except Malformed:
             facts = None
         if facts is None or facts.sha != sha:
             del self._stored[sha]
+            self._used.pop(sha, None)
             self._dirty = True
             return None
-        self._used[sha] = entry
+        self._used[sha] = stored
         return facts
 
-    def put(self, sha: str, entry: bytes) -> None:
-        """Remember the entry (``encode_entry``) of a file just extracted."""
-        if sha not in self._used:
-            self._used[sha] = entry
+    def put(self, facts: FileFacts, entry: bytes) -> None:
+        """Remember the entry (``encode_entry``) of a file just extracted, with the digests
+        of its ``facts`` (whole, or only their BRIEF_FIELDS)."""
+        if facts.sha not in self._used:
+            digests = facts_digests(facts, entry)
+            self._used[facts.sha] = f"{digests.whole} {digests.brief} ".encode() + entry
             self._dirty = True
 
     def save(self) -> None:
@@ -231,7 +271,8 @@ def _brief_decoder() -> Decoder:
 
 
 _SHA_LENGTH = 32  # hex digits of digest.content_hash
-_HEX = re.compile(rb"[0-9a-f]{32}")
+_DIGESTS = 2 * _SHA_LENGTH + 1  # where the digests of a stored line's entry end
+_LINE = re.compile(rb"[0-9a-f]{32} [0-9a-f]{32} [0-9a-f]{32} .")
 
 
 def read_regular(path: str) -> bytes | None:

@@ -53,6 +53,34 @@ def read_sources(root: str, files: Sequence[SourceFile], max_size: int) -> dict[
     return out
 
 
+def parse_new(
+    files: Sequence[SourceFile],
+    sources: Mapping[str, Read],
+    *,
+    jobs: int,
+    progress: Callable[[int], Progress] | None = None,
+    debug: bool = False,
+    cache: FactsCache | None = None,
+    brief: Brief = None,
+) -> dict[str, FileFacts]:
+    """Facts of the files ``cache`` holds none for (of every file, without a cache), parsed
+    now and added to it. Files for which ``brief(path)`` is true may get only the facts in
+    BRIEF_FIELDS. ``progress(n)`` is told how many files are to be parsed and returns the
+    callback that counts them off."""
+    tasks: list[Task] = []
+    for source in files:
+        read = sources[source.path]
+        if isinstance(read, tuple) and (cache is None or cache.digests(read[0]) is None):
+            tasks.append((source.path, read[1]))
+    advance = progress(len(tasks)) if progress and tasks else None
+    out: dict[str, FileFacts] = {}
+    for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None, brief=brief):
+        out[facts.path] = facts
+        if entry is not None and cache is not None:
+            cache.put(facts, entry)
+    return out
+
+
 def extract_files(
     root: str,
     files: Sequence[SourceFile],
@@ -64,30 +92,28 @@ def extract_files(
     cache: FactsCache | None = None,
     sources: Mapping[str, Read] | None = None,
     brief: Brief = None,
+    parsed: Mapping[str, FileFacts] | None = None,
 ) -> dict[str, FileFacts]:
-    """Facts of every file, from ``cache`` where it has them, parsed otherwise (and then
-    added to it). ``sources`` are the files already read (``read_sources``), else they are
-    read here. Files for which ``brief(path)`` is true may get only the facts in
-    BRIEF_FIELDS. ``progress(n)`` is told how many files are to be parsed and returns the
-    callback that counts them off."""
+    """Facts of every file: ``parsed`` (``parse_new``) where given, else from ``cache``
+    where it has them, else parsed now (and then added to it). ``sources`` are the files
+    already read (``read_sources``), else they are read here. ``brief`` and ``progress``
+    are as for ``parse_new``."""
     if sources is None:
         sources = read_sources(root, files, max_size)
+    parsed = parsed or {}
     out: dict[str, FileFacts] = {}
-    tasks: list[Task] = []
+    missing: list[SourceFile] = []
     for source in files:
         read = sources[source.path]
         if isinstance(read, FileFacts):
             out[source.path] = read
-            continue
-        sha, data = read
-        found = cache.get(sha, source.path, brief is not None and brief(source.path)) if cache is not None else None
-        if found is not None:
-            out[source.path] = found
+        elif source.path in parsed:
+            out[source.path] = parsed[source.path]
         else:
-            tasks.append((source.path, data))
-    advance = progress(len(tasks)) if progress and tasks else None
-    for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None, brief=brief):
-        out[facts.path] = facts
-        if entry is not None and cache is not None:
-            cache.put(facts.sha, entry)
+            found = cache.get(read[0], source.path, brief is not None and brief(source.path)) if cache is not None else None
+            if found is not None:
+                out[source.path] = found
+            else:
+                missing.append(source)
+    out.update(parse_new(missing, sources, jobs=jobs, progress=progress, debug=debug, cache=cache, brief=brief))
     return {source.path: out[source.path] for source in files}

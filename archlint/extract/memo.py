@@ -10,12 +10,19 @@ configuration file's bytes, the scanned directory's name and package chain, and 
 whole source with the versions the facts key names. Any change, anywhere, is a miss, and
 the scan runs in full (then the memo holds its report).
 
-``report.json`` is a header line ``{"archlint_report": FORMAT, "key": KEY}`` and one line of
-the Report in the facts codec's data-only JSON, decoded by the Report's declared types:
-like the facts cache it may lie in a hostile tree, so nothing in it is trusted unchecked.
+Files can change without changing their facts (a comment, a docstring, an edit within a
+line, a test's body where only a test's imports are read): the memo is also keyed by the
+same inputs with each file's facts digest (cache.py ``FactsDigests``) in place of its
+content hash. A scan that misses on the first key parses the changed files, and when the
+second key matches, the memo's Report is this scan's too: it costs that file's extraction.
+
+``report.json`` is a header line ``{"archlint_report": FORMAT, "key": KEY, "facts":
+FACTS_KEY}`` and one line of the Report in the facts codec's data-only JSON, decoded by
+the Report's declared types: like the facts cache it may lie in a hostile tree, so nothing
+in it is trusted unchecked.
 
 ``output.json`` keeps that Report as one renderer wrote it (``--format json``), under the
-header ``{"archlint_output": FORMAT, "key": KEY, "as": NAME, "report": HASH}``, HASH being
+header ``{"archlint_output": FORMAT, "as": NAME, "report": HASH}``, HASH being
 the hash of the memo's Report line: an unchanged tree's output is then given back without
 decoding the Report to encode it again (two thirds of a warm scan's time on Django), and it
 is good only as long as that very memo is.
@@ -44,7 +51,7 @@ from archlint.extract.codec import Decoder, Encoder, codec, shape
 from archlint.extract.digest import content_hash
 from archlint.model.report import Report
 
-FORMAT = 1
+FORMAT = 2
 
 
 def inputs_key(parts: Mapping[str, Any]) -> str:
@@ -87,17 +94,34 @@ class ReportMemo:
         self.output_path = os.path.join(directory, OUTPUT_FILE)
         self.directory = directory
         self.key = key
+        self._known: bytes | None = None  # the Report line this memo holds for this key
 
-    def _header(self) -> bytes:
-        return json.dumps({"archlint_report": FORMAT, "key": self.key}).encode()
+    def _header(self, facts_key: str) -> bytes:
+        return json.dumps({"archlint_report": FORMAT, "key": self.key, "facts": facts_key}).encode()
+
+    def _read(self) -> tuple[dict[str, Any], bytes] | None:
+        """The memo file's header and Report line, when it is one of this format."""
+        data = read_regular(self.path)
+        header, _, body = data.partition(b"\n") if data else (b"", b"", b"")
+        try:
+            fields = json.loads(header)
+        except ValueError:
+            return None
+        if not isinstance(fields, dict) or fields.get("archlint_report") != FORMAT or not body:
+            return None
+        return fields, body
 
     def _body(self) -> bytes | None:
         """The Report line of the memo file, when it was written for this key."""
-        data = read_regular(self.path)
-        if not data:
-            return None
-        header, _, body = data.partition(b"\n")
-        return body if header == self._header() else None
+        if self._known is None:
+            found = self._read()
+            if found is not None and found[0].get("key") == self.key:
+                self._known = found[1]
+        return self._known
+
+    def holds(self) -> bool:
+        """Whether the memo holds a Report for this key (not yet decoded)."""
+        return self._body() is not None
 
     def load(self) -> Report | None:
         """The memorised Report when the file holds one for this key, else None (a missing,
@@ -112,16 +136,27 @@ class ReportMemo:
             return None
         return report if isinstance(report, Report) else None
 
-    def save(self, report: Report) -> None:
-        """Keep ``report`` for the next scan."""
-        encode, _ = _report_codec()
-        body = json.dumps(encode(report), separators=(",", ":"), ensure_ascii=False)
-        self._write(self.path, self._header() + b"\n" + body.encode("utf-8", "surrogatepass") + b"\n")
+    def relink(self, facts_key: str) -> bool:
+        """Whether the memorised Report was derived from facts with this key (files changed,
+        but nothing a scan reads of them); then the memo is kept for this scan's key too."""
+        found = self._read()
+        if found is None or found[0].get("facts") != facts_key:
+            return False
+        self._known = found[1]
+        self._write(self.path, self._header(facts_key) + b"\n" + found[1])
+        return True
 
-    def _output_header(self, renderer: str, body: bytes) -> bytes:
+    def save(self, report: Report, facts_key: str) -> None:
+        """Keep ``report``, derived from facts with ``facts_key``, for the next scan."""
+        encode, _ = _report_codec()
+        body = json.dumps(encode(report), separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        self._known = body + b"\n"
+        self._write(self.path, self._header(facts_key) + b"\n" + self._known)
+
+    @staticmethod
+    def _output_header(renderer: str, body: bytes) -> bytes:
         # bound to the memo's very Report line: an output outlives no change to the memo
-        return json.dumps({"archlint_output": FORMAT, "key": self.key, "as": renderer,
-                           "report": content_hash(body)}).encode()
+        return json.dumps({"archlint_output": FORMAT, "as": renderer, "report": content_hash(body)}).encode()
 
     def load_output(self, renderer: str) -> str | None:
         """What ``renderer`` wrote of the memorised Report, if that is what was kept."""

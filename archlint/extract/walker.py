@@ -82,16 +82,6 @@ def _newlines(node: Any, kind: type) -> int:
     return 0
 
 
-class _Marker:
-    """A field hook waiting on the stack for the walk to reach its place."""
-
-    __slots__ = ("hook", "node")
-
-    def __init__(self, hook: Hook, node: Any) -> None:
-        self.hook = hook
-        self.node = node
-
-
 _SKIP, _NODE, _SPACE = 0, 1, 2
 _CLASS: dict[type, int] = {}
 
@@ -121,33 +111,41 @@ def walk(
     parentheses); ``on_field[T][name]`` = (before, after) hooks around one field, for exact
     lines and for scopes. Returns the number of lines."""
     line = 1
+    # the stack holds nodes to visit, newline counts (int) and field hooks waiting for the
+    # walk to reach their place ((hook, node) tuples: no node is a tuple)
     stack: list[Any] = [module]
     pop = stack.pop
     push = stack.append
-    text = _TEXT
     classes = _CLASS
     classify = _classify
-    marker_type = _Marker
+    # per node type, once per walk: its hook, whether it is string text, and its fields in
+    # reverse source order with the hooks around each
+    plans: dict[type, tuple[Hook | None, bool, tuple[tuple[str, Hook | None, Hook | None], ...]]] = {}
     while stack:
         node = pop()
         kind = node.__class__
         if kind is int:
             line += node
             continue
-        if kind is marker_type:
-            node.hook(node.node, line)
+        if kind is tuple:
+            node[0](node[1], line)
             continue
-        hook = on_node.get(kind)
+        plan = plans.get(kind)
+        if plan is None:
+            around = on_field.get(kind, {})
+            plan = plans[kind] = (
+                on_node.get(kind),
+                kind in _TEXT,
+                tuple((name, *around.get(name, (None, None))) for name in _fields_reversed(node)),
+            )
+        hook, is_text, fields = plan
         if hook is not None:
             hook(node, line)
-        if kind in text:
+        if is_text:
             line += node.value.count("\n")
-        around = on_field.get(kind)
-        for name in _fields_reversed(node):
-            if around is not None:
-                hooks = around.get(name)
-                if hooks is not None and hooks[1] is not None:
-                    push(marker_type(hooks[1], node))
+        for name, before, after in fields:
+            if after is not None:
+                push((after, node))
             value = getattr(node, name)
             vkind = value.__class__
             if vkind is tuple or vkind is list:
@@ -172,8 +170,6 @@ def walk(
                     n = _newlines(value, vkind)
                     if n:
                         push(n)
-            if around is not None:
-                hooks = around.get(name)
-                if hooks is not None and hooks[0] is not None:
-                    push(marker_type(hooks[0], node))
+            if before is not None:
+                push((before, node))
     return line
