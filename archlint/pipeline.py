@@ -82,8 +82,8 @@ def facts_cache(directory: str | None) -> FactsCache | None:
 
 def memo_inputs(options: ScanOptions, root: str, settings: Settings, tree: Tree, deploy: DeployScan
                 ) -> dict[str, Any] | None:
-    """What the report memo (extract/memo.py) is keyed by besides the Python files: none
-    without a cache, and none with --debug (whose tracebacks live in the facts)."""
+    """What the report memo (extract/memo.py) is keyed by besides the Python files; none
+    with --debug (whose tracebacks live in the facts)."""
     if options.debug:
         return None
     config = b""

@@ -129,6 +129,30 @@ def test_a_change_to_the_facts_derives_the_report_again(tree, path, edit):
     assert warm["report"] == scan(root, "--no-cache")
 
 
+@pytest.mark.parametrize("fixture", ["monolith-shop", "generic-services", "microservices", "serverless"])
+def test_the_report_reads_neither_content_hashes_nor_line_counts(fixture):
+    """What the early cutoff rests on: the facts digests leave out ``sha`` and ``lines``, so
+    the report must not depend on them. Derived with both scrambled, it is the same."""
+    from dataclasses import replace
+
+    from archlint.derive import derive
+    from archlint.pipeline import ScanOptions, _read_inputs
+    from archlint.extract.files import extract_files
+    from archlint.model.source import is_test_file
+    from archlint.report.json_report import render_json
+    from conftest import FIXTURES
+
+    inputs = _read_inputs(ScanOptions(str(FIXTURES / fixture)))
+    facts = extract_files(inputs.root, inputs.tree.python, max_size=inputs.settings.max_file_size, jobs=1,
+                          sources=inputs.sources, brief=is_test_file)
+
+    def report(of: dict) -> str:
+        return render_json(derive(inputs.root, inputs.settings, inputs.tree, inputs.deploy, of)[0])
+
+    scrambled = {path: replace(f, sha=f"{i:032x}", lines=f.lines * 7 + 3) for i, (path, f) in enumerate(facts.items())}
+    assert scrambled != facts and report(scrambled) == report(facts)
+
+
 def test_json_output_is_kept_whole_and_bound_to_the_memo(tree):
     """`--format json` of an unchanged tree is the output kept in output.json, given back as
     it was written; it is good only with the very memo it was rendered from."""
