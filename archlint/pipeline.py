@@ -110,10 +110,10 @@ def facts_key(inputs: _Inputs, cache: FactsCache) -> str | None:
         if isinstance(read, FileFacts):
             digests[path] = read
             continue
-        found = cache.digests(read[0])
+        found = cache.digests(read[0], is_test_file(path))
         if found is None:
             return None
-        digests[path] = found.of(is_test_file(path))
+        digests[path] = found
     return inputs_key({**(inputs.memo_parts or {}), "facts": digests})
 
 

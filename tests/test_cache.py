@@ -639,3 +639,28 @@ def test_brief_facts_of_tests_change_nothing_in_the_report(tree, monkeypatch, jo
     monkeypatch.setattr(pipeline, "is_test_file", lambda path: False)
     assert report(cache=False) == brief
     assert '"tests.test_views"' in brief
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_test_file_is_cached_briefly_and_a_copy_elsewhere_is_parsed_whole(tree, jobs):
+    """A test file's entry holds only what a scan reads of it (its calls are not even
+    encoded). The same content outside the tests needs every fact: it is parsed again, and
+    its whole entry replaces the brief one."""
+    from archlint.extract.cache import BRIEF_ONLY
+
+    root = tree(TESTED_SHOP)
+    scan(root, "-j", jobs, env=DEFAULT_PLACE)
+    test_file = root / "tests/test_views.py"
+    sha = extract_one("t.py", test_file.read_bytes()).sha
+    line = entries(cache_file(root))[sha]
+    assert line.startswith(BRIEF_ONLY.encode() + b" ")
+    facts = decode_entry(line[66:], "tests/test_views.py")
+    assert facts.imports and facts.main_guard and facts.ignores and not facts.calls and not facts.assignments
+    (root / "shop/copied.py").write_bytes(test_file.read_bytes())
+    copied = json.loads(scan(root, "-j", jobs, env=DEFAULT_PLACE))
+    assert copied == json.loads(scan(root, "--no-cache"))
+    assert any(u["module"] == "shop.copied" for u in copied["endpoints"])  # its calls were read
+    line = entries(cache_file(root))[sha]
+    assert not line.startswith(BRIEF_ONLY.encode()) and decode_entry(line[66:], "shop/copied.py").calls
+    forget_report(root)
+    assert scan(root, "-j", jobs, env=DEFAULT_PLACE) == scan(root, "--no-cache")

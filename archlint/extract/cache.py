@@ -7,7 +7,9 @@ Layout of a cache directory (docs/configuration.md):
 - ``CACHEDIR.TAG``, so backup tools skip it;
 - ``facts.json``: a header line, ``{"archlint_cache": FORMAT, "key": KEY}``, then one line
   per file: its content hash, the two digests of its facts (``FactsDigests``), and its
-  facts as JSON (``encode_entry``), separated by spaces.
+  facts as JSON (``encode_entry``), separated by spaces. The entry of a test file holds only
+  BRIEF_FIELDS, all a scan reads of one (its whole digest is then ``BRIEF_ONLY``); a file
+  of the same content elsewhere is parsed again, and its whole entry takes the place.
 
 KEY digests everything besides a file's bytes that decides its facts: archlint's version
 and the source of its extraction code, libcst's and Python's versions, the shape of the
@@ -45,7 +47,7 @@ from archlint.extract.codec import Decoder, Encoder, Malformed, codec, projectio
 from archlint.extract.digest import content_hash
 from archlint.model.facts import BRIEF_FIELDS, FileFacts
 
-FORMAT = 2
+FORMAT = 3
 FACTS_FILE = "facts.json"
 REPORT_FILE = "report.json"  # extract/memo.py
 OUTPUT_FILE = "output.json"  # extract/memo.py: the report as `--format json` wrote it
@@ -145,25 +147,34 @@ def decode_entry(entry: bytes, path: str, brief: bool = False) -> FileFacts:
     return facts
 
 
+BRIEF_ONLY = "0" * 32  # the whole digest of an entry that holds only BRIEF_FIELDS
+
+
 @dataclass(frozen=True, slots=True)
 class FactsDigests:
     """Digests of what a scan reads of one file's facts, all but its content hash and line
-    count: ``whole`` of every field, ``brief`` of BRIEF_FIELDS alone (a test file). Two
-    files with the same digests give the same report (the report memo keys on them too)."""
+    count: ``whole`` of every field (BRIEF_ONLY when only the brief ones are known),
+    ``brief`` of BRIEF_FIELDS alone (a test file). Two files with the same digests give the
+    same report (the report memo keys on them too)."""
 
     whole: str
     brief: str
 
-    def of(self, brief: bool) -> str:
-        return self.brief if brief else self.whole
+    def of(self, brief: bool) -> str | None:
+        """The digest a scan that reads the file whole (or briefly) keys on, if known."""
+        if brief:
+            return self.brief
+        return None if self.whole == BRIEF_ONLY else self.whole
 
 
-def facts_digests(facts: FileFacts, entry: bytes) -> FactsDigests:
-    """The digests of ``facts`` (whole, or only their BRIEF_FIELDS) and of their entry."""
+def facts_digests(facts: FileFacts, entry: bytes, brief: bool = False) -> FactsDigests:
+    """The digests of ``facts`` and of their entry, which holds only BRIEF_FIELDS when
+    ``brief``."""
     encode, _ = _facts_codec()
-    brief = replace(facts.brief(), path="", sha="", lines=0)
-    text = json.dumps(encode(brief), separators=(",", ":"), ensure_ascii=False)
-    return FactsDigests(content_hash(_after_lines(entry)), content_hash(text.encode("utf-8", "surrogatepass")))
+    short = replace(facts.brief(), path="", sha="", lines=0)
+    text = json.dumps(encode(short), separators=(",", ":"), ensure_ascii=False)
+    whole = BRIEF_ONLY if brief else content_hash(_after_lines(entry))
+    return FactsDigests(whole, content_hash(text.encode("utf-8", "surrogatepass")))
 
 
 def _after_lines(entry: bytes) -> bytes:
@@ -208,39 +219,44 @@ class FactsCache:
                 self._dirty = True
         return entries
 
-    def digests(self, sha: str) -> FactsDigests | None:
-        """The digests of the facts cached for content ``sha``, without decoding them (the
-        entry counts as used)."""
-        stored = self._stored.get(sha) or self._used.get(sha)
+    def digests(self, sha: str, brief: bool = False) -> str | None:
+        """The digest of the facts cached for content ``sha`` that a scan reading them
+        whole (or only BRIEF_FIELDS) keys on, without decoding them; None when the cache
+        cannot give those facts. The entry counts as used."""
+        stored = self._used.get(sha) or self._stored.get(sha)
         if stored is None:
             return None
-        self._used[sha] = stored
-        return FactsDigests(stored[:_SHA_LENGTH].decode(), stored[_SHA_LENGTH + 1 : _DIGESTS].decode())
+        found = FactsDigests(stored[:_SHA_LENGTH].decode(), stored[_SHA_LENGTH + 1 : _DIGESTS].decode()).of(brief)
+        if found is not None:
+            self._used[sha] = stored
+        return found
 
     def get(self, sha: str, path: str, brief: bool = False) -> FileFacts | None:
         """The cached facts of a file with content hash ``sha``, now at ``path`` (only
         BRIEF_FIELDS with ``brief``); None when there are none or they are malformed (then
         they are dropped)."""
-        stored = self._stored.get(sha)
-        if stored is None:
+        stored = self._used.get(sha) or self._stored.get(sha)
+        if stored is None or (not brief and stored.startswith(_BRIEF_ONLY)):
             return None
         try:
             facts = decode_entry(stored[_DIGESTS + 1 :], path, brief)
         except Malformed:
             facts = None
         if facts is None or facts.sha != sha:
-            del self._stored[sha]
+            self._stored.pop(sha, None)
             self._used.pop(sha, None)
             self._dirty = True
             return None
         self._used[sha] = stored
         return facts
 
-    def put(self, facts: FileFacts, entry: bytes) -> None:
+    def put(self, facts: FileFacts, entry: bytes, brief: bool = False) -> None:
         """Remember the entry (``encode_entry``) of a file just extracted, with the digests
-        of its ``facts`` (whole, or only their BRIEF_FIELDS)."""
-        if facts.sha not in self._used:
-            digests = facts_digests(facts, entry)
+        of its ``facts``; ``brief`` when they are only BRIEF_FIELDS. A whole entry takes
+        the place of a brief one."""
+        held = self._used.get(facts.sha)
+        if held is None or (not brief and held.startswith(_BRIEF_ONLY)):
+            digests = facts_digests(facts, entry, brief)
             self._used[facts.sha] = f"{digests.whole} {digests.brief} ".encode() + entry
             self._dirty = True
 
@@ -272,6 +288,7 @@ def _brief_decoder() -> Decoder:
 
 _SHA_LENGTH = 32  # hex digits of digest.content_hash
 _DIGESTS = 2 * _SHA_LENGTH + 1  # where the digests of a stored line's entry end
+_BRIEF_ONLY = BRIEF_ONLY.encode()
 _LINE = re.compile(rb"[0-9a-f]{32} [0-9a-f]{32} [0-9a-f]{32} .")
 
 
