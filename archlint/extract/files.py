@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from archlint.extract.cache import FactsCache
 from archlint.extract.digest import content_hash
-from archlint.extract.runner import Brief, Progress, Task, extract_tasks
+from archlint.extract.runner import Brief, Progress, Task, extract_tasks, is_brief
 from archlint.model.facts import FileFacts, ParseError
 from archlint.model.source import SourceFile
 
@@ -70,19 +70,15 @@ def parse_new(
     tasks: list[Task] = []
     for source in files:
         read = sources[source.path]
-        if isinstance(read, tuple) and (cache is None or cache.digests(read[0], _brief(brief, source.path)) is None):
+        if isinstance(read, tuple) and (cache is None or cache.digests(read[0], is_brief(brief, source.path)) is None):
             tasks.append((source.path, read[1]))
     advance = progress(len(tasks)) if progress and tasks else None
     out: dict[str, FileFacts] = {}
     for facts, entry in extract_tasks(tasks, jobs, advance, debug, entries=cache is not None, brief=brief):
         out[facts.path] = facts
         if entry is not None and cache is not None:
-            cache.put(facts, entry, _brief(brief, facts.path))
+            cache.put(facts, entry, is_brief(brief, facts.path))
     return out
-
-
-def _brief(brief: Brief, path: str) -> bool:
-    return brief is not None and brief(path)
 
 
 def extract_files(
@@ -114,7 +110,7 @@ def extract_files(
         elif source.path in parsed:
             out[source.path] = parsed[source.path]
         else:
-            found = cache.get(read[0], source.path, _brief(brief, source.path)) if cache is not None else None
+            found = cache.get(read[0], source.path, is_brief(brief, source.path)) if cache is not None else None
             if found is not None:
                 out[source.path] = found
             else:

@@ -37,6 +37,10 @@ only such facts are cached (a crash, a time-out or an internal error may not hap
 time)."""
 Brief = Callable[[str], bool] | None  # paths whose facts may be brief (model/facts.py BRIEF_FIELDS)
 
+
+def is_brief(brief: Brief, path: str) -> bool:
+    return brief is not None and brief(path)
+
 # 100 opening brackets in a row, each perhaps after a name: far beyond hand-written code,
 # and the shape that makes the native parser overflow its stack. A match may only start
 # where no name, dot or blank precedes it, so a long run of any of them is passed in
@@ -138,7 +142,7 @@ def _worker_main(conn: Connection, debug: bool, brief: Brief) -> None:
         facts = extract_one(path, data, debug)
         complete = _complete(facts)
         # a test file's entry holds what a scan reads of it: on pandas, a fiftieth of its facts
-        conn.send((encode_entry(facts.brief() if brief is not None and brief(path) else facts), complete))
+        conn.send((encode_entry(facts.brief() if is_brief(brief, path) else facts), complete))
         if len(data) >= LARGE_FILE:
             release_memory()
 
@@ -246,7 +250,7 @@ def run_pool(tasks: Iterable[Task], jobs: int, debug: bool = False, brief: Brief
                     else:
                         worker.done()
                         feed(worker)  # before decoding: the worker is never left waiting
-                        yield _received(task[0], task[1], message, brief is not None and brief(task[0]))
+                        yield _received(task[0], task[1], message, is_brief(brief, task[0]))
                         continue
                 elif now - worker.started >= FILE_TIMEOUT:
                     result = timed_out(task[0], task[1])
@@ -291,7 +295,7 @@ def extract_tasks(
                 facts = extract_one(path, data, debug)
                 if len(data) >= LARGE_FILE:
                     release_memory()
-                if brief is not None and brief(path):
+                if is_brief(brief, path):
                     facts = facts.brief()
                 entry = encode_entry(facts) if entries and _complete(facts) else None
                 yield facts, entry
