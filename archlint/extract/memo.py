@@ -99,8 +99,10 @@ class ReportMemo:
     def _header(self, facts_key: str) -> bytes:
         return json.dumps({"archlint_report": FORMAT, "key": self.key, "facts": facts_key}).encode()
 
-    def _read(self) -> tuple[dict[str, Any], bytes] | None:
-        """The memo file's header and Report line, when it is one of this format."""
+    @functools.cached_property
+    def _file(self) -> tuple[dict[str, Any], bytes] | None:
+        """The memo file's header and Report line, when it is one of this format (read
+        once: a miss on the key asks it again for the facts key)."""
         data = read_regular(self.path)
         header, _, body = data.partition(b"\n") if data else (b"", b"", b"")
         try:
@@ -114,7 +116,7 @@ class ReportMemo:
     def _body(self) -> bytes | None:
         """The Report line of the memo file, when it was written for this key."""
         if self._known is None:
-            found = self._read()
+            found = self._file
             if found is not None and found[0].get("key") == self.key:
                 self._known = found[1]
         return self._known
@@ -139,7 +141,7 @@ class ReportMemo:
     def relink(self, facts_key: str) -> bool:
         """Whether the memorised Report was derived from facts with this key (files changed,
         but nothing a scan reads of them); then the memo is kept for this scan's key too."""
-        found = self._read()
+        found = self._file
         if found is None or found[0].get("facts") != facts_key:
             return False
         self._known = found[1]
