@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -169,7 +169,6 @@ class _Inputs:
     memo: ReportMemo | None
     memo_parts: dict[str, Any] | None
     jobs: int
-    facts_key: str = ""  # the memo's second key, once known (facts_key)
     cache: FactsCache | None = None  # loaded once needed: a memorised report needs no facts
 
 
@@ -204,8 +203,8 @@ def _memorised(inputs: _Inputs) -> dict[str, FileFacts] | None:
     parsed = parse_new(inputs.tree.python, inputs.sources, jobs=inputs.jobs, progress=inputs.options.progress,
                        debug=inputs.options.debug, cache=cache, brief=is_test_file)
     if cache is not None and memo is not None:
-        inputs.facts_key = facts_key(inputs, cache) or ""
-        if inputs.facts_key and memo.relink(inputs.facts_key):
+        key = facts_key(inputs, cache)
+        if key is not None and memo.relink(key):
             cache.save()
             return None
     return parsed
@@ -234,13 +233,11 @@ def _scan(inputs: _Inputs, parsed: dict[str, FileFacts] | None) -> Scan:
     )
     if cache is not None:
         cache.save()
-        if memo is not None and not inputs.facts_key:  # the memo was not read this far
-            inputs.facts_key = facts_key(inputs, cache) or ""
     from archlint.derive import derive  # graphs and analysis: not needed for a memorised report
 
     report, imports = derive(root, settings, tree, inputs.deploy, facts, parallel=inputs.jobs > 1)
-    if memo is not None:
-        memo.save(report, inputs.facts_key)
+    if memo is not None and cache is not None:
+        memo.save(report, facts_key(inputs, cache) or "")  # every file's facts are in the cache now
     return Scan(report, settings, facts, imports)
 
 
