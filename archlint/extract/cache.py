@@ -186,7 +186,7 @@ def _after_lines(entry: bytes) -> bytes:
 class FactsCache:
     """Facts by content hash, loaded from ``directory`` if a valid cache is there.
 
-    ``get`` and ``put`` record which entries this scan used; ``save`` writes exactly those
+    ``digests``, ``get`` and ``put`` record which entries this scan used; ``save`` writes exactly those
     back, when anything differs from what was loaded. Entries are kept as their JSON text
     (a line of the file), decoded only when asked for: the text of a large repository's
     facts is a tenth of the size of its parsed JSON.

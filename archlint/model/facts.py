@@ -147,4 +147,5 @@ class FileFacts:
 BRIEF_FIELDS = frozenset({"path", "sha", "lines", "imports", "main_guard", "ignores", "error"})
 """What a scan uses of a test file's facts (model/source.py ``is_test_file``): tests are in
 the import graph, but neither in the call graph nor read for data and communication, and
-on some packages they are most of the code. Their cached facts are decoded this far only."""
+on some packages they are most of the code. Their facts are sent from the workers and
+cached this far only (extract/cache.py)."""
