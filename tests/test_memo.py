@@ -162,10 +162,21 @@ def test_json_output_is_kept_whole_and_bound_to_the_memo(tree):
     header, _, text = kept.read_bytes().partition(b"\n")
     assert json.loads(header)["as"] == "json" and text.decode() == reference
     assert scan(root, env=DEFAULT_PLACE) == reference
-    # what is given back is the kept text itself, not a report decoded and encoded again
-    kept.write_bytes(header + b"\n" + b'{"kept": true}\n')
-    assert scan(root, env=DEFAULT_PLACE) == '{"kept": true}\n'
-    # ... but only beside the memo it came from: a changed memo makes it stale
+    # what is given back is the kept text itself: nothing is rendered again
+    from archlint.pipeline import ScanOptions, scan_output
+
+    def unused(report: object) -> str:
+        raise AssertionError("the kept output should have been given back")
+
+    assert scan_output(ScanOptions(str(root), cache=True), "json", unused) == reference
+    # ... only whole and as written: a truncated or edited output is rendered again, and replaced
+    good = kept.read_bytes()
+    for damaged in (good[: len(good) // 2], good.replace(b"could not be parsed", b"could not be read", 1)):
+        assert damaged != good
+        kept.write_bytes(damaged)
+        assert scan(root, env=DEFAULT_PLACE) == reference
+        assert kept.read_bytes() == good
+    # ... and only beside the memo it came from: a changed memo makes it stale
     memo = memo_file(root)
     memo.write_bytes(memo.read_bytes().replace(b'[5,5,', b'["5",5,', 1))
     assert scan(root, env=DEFAULT_PLACE) == reference

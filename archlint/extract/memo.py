@@ -22,10 +22,11 @@ the Report's declared types: like the facts cache it may lie in a hostile tree, 
 in it is trusted unchecked.
 
 ``output.json`` keeps that Report as one renderer wrote it (``--format json``), under the
-header ``{"archlint_output": FORMAT, "as": NAME, "report": HASH}``, HASH being
-the hash of the memo's Report line: an unchanged tree's output is then given back without
-decoding the Report to encode it again (two thirds of a warm scan's time on Django), and it
-is good only as long as that very memo is.
+header ``{"archlint_output": FORMAT, "as": NAME, "report": HASH, "text": TEXT_HASH}``, HASH
+being the hash of the memo's Report line and TEXT_HASH that of the output itself: an
+unchanged tree's output is then given back without decoding the Report to encode it again
+(two thirds of a warm scan's time on Django); it is good only as long as that very memo
+is, and only whole and as written.
 """
 
 from __future__ import annotations
@@ -156,9 +157,11 @@ class ReportMemo:
         self._write(self.path, self._header(facts_key) + b"\n" + self._known)
 
     @staticmethod
-    def _output_header(renderer: str, body: bytes) -> bytes:
-        # bound to the memo's very Report line: an output outlives no change to the memo
-        return json.dumps({"archlint_output": FORMAT, "as": renderer, "report": content_hash(body)}).encode()
+    def _output_header(renderer: str, body: bytes, text: bytes) -> bytes:
+        # bound to the memo's very Report line (an output outlives no change to the memo),
+        # and to its own bytes (a truncated or edited output is not given back)
+        return json.dumps({"archlint_output": FORMAT, "as": renderer, "report": content_hash(body),
+                           "text": content_hash(text)}).encode()
 
     def load_output(self, renderer: str) -> str | None:
         """What ``renderer`` wrote of the memorised Report, if that is what was kept."""
@@ -167,7 +170,7 @@ class ReportMemo:
         if not data or body is None:
             return None
         header, _, text = data.partition(b"\n")
-        if header != self._output_header(renderer, body):
+        if header != self._output_header(renderer, body, text):
             return None
         try:
             return text.decode("utf-8", "surrogatepass")
@@ -178,7 +181,8 @@ class ReportMemo:
         """Keep what ``renderer`` wrote of the memorised Report (saved or loaded before)."""
         body = self._body()
         if body is not None:
-            self._write(self.output_path, self._output_header(renderer, body) + b"\n" + text.encode("utf-8", "surrogatepass"))
+            data = text.encode("utf-8", "surrogatepass")
+            self._write(self.output_path, self._output_header(renderer, body, data) + b"\n" + data)
 
     def _write(self, path: str, data: bytes) -> None:
         """A directory that cannot be written only means no memo."""
