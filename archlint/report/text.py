@@ -55,7 +55,7 @@ def _summary(console: Console, report: Report) -> None:
     if s.calls.sites:
         console.print(calls_line(s.calls))
     if s.parse_errors:
-        console.print(Text(f"{s.parse_errors} files could not be parsed (see findings)", style="red"))
+        console.print(Text(f"{counted(s.parse_errors, 'file')} could not be parsed (see findings)", style="red"))
     console.print()
 
 
@@ -325,7 +325,8 @@ def _findings(console: Console, report: Report, verbose: bool) -> None:
         console.print("No findings.")
         return
     counts = Counter(f.severity for f in findings)
-    head = ", ".join(f"{counts[s]} {s}" for s in (ERROR, WARNING, "info") if counts[s])
+    parts = [counted(counts[s], s) for s in (ERROR, WARNING) if counts[s]]
+    head = ", ".join(parts + ([f"{counts['info']} info"] if counts["info"] else []))
     console.print(Text(f"Findings: {head}", style="bold"))
     shown = findings if verbose else findings[: TOP * 2]
     for f in shown:
