@@ -36,7 +36,7 @@ from archlint.model.source import Module
 MAX_DEPTH = 24  # nested evaluations before giving up (chains of constants across modules)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Text:
     """A string template: literal text, ``{env:NAME}`` / ``{env:NAME:-default}`` where the
     environment is read, ``{name}`` where a part is unknown."""
@@ -44,7 +44,7 @@ class Text:
     template: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Step:
     """One call (``call``) or subscript (``key``) on the way to an object, with the module
     whose scope its arguments are read in."""
@@ -54,7 +54,7 @@ class Step:
     key: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Ext:
     """A third-party / stdlib object: ``path`` from the imported module, ``()`` per call,
     ``[]`` per subscript; ``steps`` holds one Step per ``()`` and ``[]``, in order."""
@@ -88,7 +88,7 @@ class Ext:
         return self.path.rpartition(".")[2].split("(")[0].split("[")[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Internal:
     """A module (``qualname`` ''), class or function of the repository, or an instance of a
     class (``instance``); ``rest`` is what follows that could not be followed (``.delay``)."""
@@ -100,7 +100,7 @@ class Internal:
     steps: tuple[Step, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Data:
     """A dict or list literal and where it is written."""
 

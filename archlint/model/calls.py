@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Function:
     """A function, method or class defined in the scanned code."""
 
@@ -21,7 +21,7 @@ class Function:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Call:
     """``caller`` calls ``callee`` at ``lines`` of the caller's file (``count`` call sites;
     two calls on one line count twice). ``source`` / ``target`` are the modules holding
@@ -35,7 +35,7 @@ class Call:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CallCoverage:
     """Call sites by what their callee turned out to be (docs/calls.md):
 

@@ -36,7 +36,7 @@ Strings built with ``+``, ``%`` or ``"...".format(...)`` from literals and names
 "fstr" templates too (``BASE + "/x"`` is ``"{BASE}/x"``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ImportFact:
     """One imported module, as written. ``names`` are the (name, alias) pairs of a
     from-import (("*", None) for a star import); ``alias`` is the `as` name of a plain one."""
@@ -50,7 +50,7 @@ class ImportFact:
     scope: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Definition:
     """A function, method or class; ``qualname`` is relative to the module (Outer.inner)."""
 
@@ -68,7 +68,7 @@ class Definition:
     base_list: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CallSite:
     """A call: ``func`` is the callee as written, dotted (``self.repo.get``,
     ``super().save``, ``Order``); '' when it is not a name (calls through subscripts,
@@ -81,7 +81,7 @@ class CallSite:
     keywords: tuple[tuple[str, Value], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Assignment:
     """``target = value`` for a single dotted target (``x``, ``self.x``, ``__tablename__``), or
     a string key of one (``app.config["DATABASE_URI"]``, written with double quotes)."""
@@ -95,7 +95,7 @@ class Assignment:
     annotation_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Binding:
     """A name (or dotted target, ``self.x``, ``mod.func``) bound in ``scope`` in a way that
     no Definition, ImportFact or Assignment records: an assignment of any other value, a
@@ -109,7 +109,7 @@ class Binding:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ParseError:
     """Why a file could not be read or parsed; ``code`` selects the rule that reports it."""
 

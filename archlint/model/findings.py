@@ -15,7 +15,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Location:
     """A place a user can open: a file and line, or a deploy file's service entry."""
 
@@ -24,7 +24,7 @@ class Location:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
     """One problem found. ``key`` names the problem without line numbers (``a.b -> c.d``)
     so that its fingerprint survives edits elsewhere in the file."""

@@ -18,7 +18,7 @@ STDLIB = "stdlib"
 THIRD_PARTY = "third_party"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Dependency:
     """Module ``source`` depends on module ``target`` (both internal ids) by ``kind``
     (an import kind from model.facts, or "call"), at ``lines`` of the source's file."""
@@ -30,7 +30,7 @@ class Dependency:
     count: int = 0  # call sites, for kind "call" (two calls on one line count twice)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ExternalImport:
     """A top-level distribution name imported from outside the repository."""
 
@@ -39,7 +39,7 @@ class ExternalImport:
     imported_by: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class UnresolvedImport:
     """An import that names the repository's own code but no module of the scan: an
     excluded directory, a compiled extension, a typo, or an ``app`` two roots hold."""
@@ -50,7 +50,7 @@ class UnresolvedImport:
     name: str  # the module as written, with a relative import's dots
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Cycle:
     """A strongly connected set of modules (or packages) and one shortest cycle through
     its first member, each step with the file and line of the import that makes it."""

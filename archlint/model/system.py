@@ -31,7 +31,7 @@ DEPLOY_KINDS = ("compose", "kubernetes", "procfile", "appengine", "serverless", 
 FUNCTION_KINDS = frozenset({"serverless", "sam", "cloudformation", "chalice", "azure-functions", "gcp-functions"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Process:
     """One way a unit starts code: ``web: gunicorn shop.wsgi:app`` gives name "web",
     the command, and module "shop.wsgi" (the dotted module as written, when known)."""
@@ -76,7 +76,7 @@ class DeployUnit:
 # --- from code ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Entrypoint:
     """Where code starts: an app object, a worker, a handler, a script."""
 
@@ -86,7 +86,7 @@ class Entrypoint:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DataUse:
     """A module touching a datastore: a connection (``url`` as a literal or a template
     with ``{env:NAME}`` / ``{env:NAME:-default}``), a model or table (``tables``), raw SQL,
@@ -108,7 +108,7 @@ class DataUse:
     service: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Endpoint:
     """A module's side of communication: calling a URL, serving a route, producing to or
     consuming from a topic or queue, a gRPC stub or server."""
@@ -160,7 +160,7 @@ class Database:
     evidence: tuple[Location, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Link:
     """Service ``source`` talks to ``target`` (a service, or ``external:host``)."""
 
