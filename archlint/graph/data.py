@@ -31,6 +31,7 @@ SCHEMES = {
 RELATIONAL = frozenset({SQL, "postgresql", "mysql", "sqlite", "mssql", "oracle", "clickhouse", "snowflake",
                         "bigquery", "duckdb"})
 
+_KEYED_TARGET = re.compile(r'.*\["(\w+)"\]')  # DATABASES["default"] = ...
 _SQLALCHEMY_ENGINES = frozenset({
     "sqlalchemy.create_engine", "sqlalchemy.engine.create_engine", "sqlalchemy.ext.asyncio.create_async_engine",
     "sqlalchemy.ext.asyncio.engine.create_async_engine", "sqlmodel.create_engine", "databases.Database",
@@ -424,7 +425,7 @@ class DataRecognizer:
         assert t is not None
         for a in t.facts.assignments:
             last = a.target.rpartition(".")[2]
-            key = re.fullmatch(r'.*\["(\w+)"\]', a.target)
+            key = _KEYED_TARGET.fullmatch(a.target) if a.target.endswith('"]') else None
             if key:
                 last = key.group(1)
             if last == "SQLALCHEMY_DATABASE_URI":

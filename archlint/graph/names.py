@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,8 +64,7 @@ class Ext:
 
     def root(self) -> str:
         """The path up to the first call or subscript: ``httpx.Client`` of ``httpx.Client().get``."""
-        cut = min((i for i in (self.path.find("()"), self.path.find("[]")) if i >= 0), default=len(self.path))
-        return self.path[:cut]
+        return _root(self.path)
 
     def rest(self) -> str:
         return self.path[len(self.root()):]
@@ -197,7 +196,8 @@ def _table(module: Module, facts: FileFacts) -> _Table:
                 t.env_defaults.setdefault(str(call.args[0][1]), str(default[1]))
     for binders in t.binders.values():
         for found in binders.values():
-            found.sort(key=lambda b: b[1])
+            if len(found) > 1:
+                found.sort(key=_line)
     for scope, names in t.binders.items():
         own = {n[5:]: b for n, b in names.items() if n.startswith("self.")}
         parts = scope.split(".")
@@ -205,6 +205,10 @@ def _table(module: Module, facts: FileFacts) -> _Table:
             if ".".join(parts[:i]) in t.classes:
                 t.instance_binders[".".join(parts[:i])].append((scope, own))
     return t
+
+
+def _line(binder: tuple[Any, ...]) -> int:
+    return binder[1]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -220,12 +224,21 @@ def _parts(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
-def _chain(scope: str) -> Iterator[str]:
-    while True:
-        yield scope
-        if not scope:
-            return
+@functools.lru_cache(maxsize=65536)
+def _root(path: str) -> str:
+    cut = min((i for i in (path.find("()"), path.find("[]")) if i >= 0), default=len(path))
+    return path[:cut]
+
+
+@functools.lru_cache(maxsize=65536)
+def _chain(scope: str) -> tuple[str, ...]:
+    """A scope and those enclosing it, innermost first, to the module's (''). Cached: every
+    lookup walks it, over a few thousand scopes."""
+    out = [scope]
+    while scope:
         scope = scope.rpartition(".")[0]
+        out.append(scope)
+    return tuple(out)
 
 
 class Names:
@@ -385,7 +398,7 @@ class Names:
     def lookup(self, module_id: str, scope: str, name: str) -> Sym:
         """What ``name`` is bound to as seen from ``scope``."""
         key = (module_id, scope, name)
-        framed = any(module_id == f[0] and f[1] in _chain(scope) for f in self._frames)
+        framed = bool(self._frames) and any(module_id == f[0] and f[1] in _chain(scope) for f in self._frames)
         if key in self._memo and not framed:
             return self._memo[key]
         if key in self._active or self._depth > MAX_DEPTH:
