@@ -68,23 +68,30 @@ class _Scopes:
     dynamic_globals: bool = False  # globals() is called: names never bound may yet exist
     exports: frozenset[str] | None = None  # __all__ when it is a literal list of strings
     exports_known: bool = True  # False when __all__ is computed or changed
+    kinds: dict[str, str] = field(default_factory=dict)  # qualname -> kind of its first definition
+    declared: set[tuple[str, str]] = field(default_factory=set)  # (scope, name) with an `x: T` binder
+    owners: dict[str, str] = field(default_factory=dict)  # scope -> class_name(scope), as asked
 
     def kind(self, qualname: str) -> str | None:
-        defs = self.defs.get(qualname)
-        return defs[0].kind if defs else None
+        return self.kinds.get(qualname)
 
     def class_name(self, scope: str) -> str:
         """The name of the innermost class whose body holds ``scope`` ('' outside any):
         the class that private names are mangled with."""
-        while scope and self.kind(scope) != "class":
-            scope = _parent(scope)
-        return _last(scope)
+        found = self.owners.get(scope)
+        if found is None:
+            current = scope
+            while current and self.kinds.get(current) != "class":
+                current = _parent(current)
+            found = self.owners[scope] = _last(current)
+        return found
 
 
 def _scopes(module: Module, facts: FileFacts) -> _Scopes:
     s = _Scopes(module)
     for d in facts.definitions:
         s.defs[d.qualname].append(d)
+        s.kinds.setdefault(d.qualname, d.kind)
         parent, _, name = d.qualname.rpartition(".")
         s.binders[parent][name].append(("def", d.qualname, d.line))
         if d.kind == "function":
@@ -108,6 +115,7 @@ def _scopes(module: Module, facts: FileFacts) -> _Scopes:
         if a.annotation_only:
             if "." not in a.target:
                 s.binders[a.scope][a.target].append(("declared", a.line))
+                s.declared.add((a.scope, a.target))
         elif "." in a.target:
             s.attribute_targets.append((a.scope, a.target))
         else:
@@ -296,7 +304,7 @@ class _Resolver:
             self.cycles += 1
             return CYCLE
         binders = s.binders.get(scope, {}).get(name, ())
-        if binders and any(b[0] == "declared" for b in binders):
+        if binders and (scope, name) in s.declared:
             # `x: T` binds nothing; alone it declares an instance attribute (in a class)
             # or an unbound local (in a function): data of unknown value either way
             binders = [b for b in binders if b[0] != "declared"]
