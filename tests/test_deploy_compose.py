@@ -209,6 +209,9 @@ def test_a_broken_compose_file_is_a_finding_and_the_rest_is_read(tree):
     findings = [(f.rule, f.path, f.line) for f in scan.findings]
     assert ("AL006", "docker-compose.yml", 4) in findings
     assert ("AL006", "list/compose.yaml", 1) in findings
+    # the location names the file, so the message does not repeat it after `path:line`
+    messages = {f.path: f.message for f in scan.findings}
+    assert messages["docker-compose.yml"].startswith("invalid YAML"), messages
     units = units_by_name(scan)
     assert "api" in units and "Procfile" in units and "Dockerfile" in units
     assert units["api"].processes[0].script == "app/main.py"

@@ -177,11 +177,12 @@ class Reader:
 
     def error(self, path: str, line: int, message: str) -> None:
         rule = RULES["AL006"]
-        self.findings.append(Finding(rule.code, rule.severity, f"{path}: {message}", path, line, message))
+        # the finding's location names the file: the message says only what is wrong
+        self.findings.append(Finding(rule.code, rule.severity, message, path, line, message))
 
     def internal_error(self, path: str, exc: Exception) -> None:
         rule = RULES["AL004"]
-        message = f"{path}: internal error while reading this deploy file: {type(exc).__name__}: {exc}"
+        message = f"internal error while reading this deploy file: {type(exc).__name__}: {exc}"
         self.findings.append(Finding(rule.code, rule.severity, message, path, 0, f"deploy {type(exc).__name__}"))
 
     def template_skipped(self, path: str, line: int, message: str) -> None:
