@@ -347,3 +347,23 @@ def test_a_file_name_with_a_newline_cannot_forge_an_annotation(tree):
     assert proc.returncode == 0, proc.stderr
     commands = [line for line in proc.stdout.splitlines() if line.startswith("::")]
     assert len(commands) == 1 and commands[0].startswith("::error file=app/evil%0A%3A%3Aerror file=app/good.py%2C")
+
+
+def test_file_names_cannot_split_lines_or_drive_the_terminal(tree):
+    """A newline, a terminal escape, rich markup or an emoji code in a file name is shown as
+    written, escaped where it is not printable: one finding per line, nothing sent to the
+    terminal but text."""
+    root = tree({
+        **GOOD,
+        "app/new\nline.py": "def f(:\n",
+        "app/esc\x1b[31mred.py": "def f(:\n",
+        "app/[bold]loud.py": "def f(:\n",
+        "app/:fire:.py": "def f(:\n",
+    })
+    for command in (["scan"], ["check"]):
+        proc = run_cli(*command, ".", "--no-cache", cwd=root)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert "\x1b" not in proc.stdout
+        lines = [line.strip() for line in proc.stdout.splitlines() if "AL001" in line]
+        assert sorted(line.partition(":1 ")[0] for line in lines) == [
+            "app/:fire:.py", "app/[bold]loud.py", "app/esc\\x1b[31mred.py", "app/new\\nline.py"], proc.stdout

@@ -12,7 +12,7 @@ from rich.text import Text
 from archlint.model.check import CheckOutcome
 from archlint.model.findings import ERROR, WARNING, Finding, severity_rank
 from archlint.model.report import Report
-from archlint.report.console import counted, make_console
+from archlint.report.console import counted, make_console, printable, where
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
 
@@ -59,15 +59,13 @@ def contracts_section(console: Console, report: Report) -> None:
 
 
 def _finding(console: Console, f: Finding, failing: bool, baselined: bool) -> None:
-    where = f"{f.path}:{f.line}" if f.line else (f.path or "-")
-    line = Text(f"{where}  ")
+    line = Text(f"{where(f.path, f.line) if f.path else '-'}  ")
     line.append(f.rule, style=_STYLE.get(f.severity, "") if failing else "")
     tag = " (baselined)" if baselined else ""
-    line.append(f" [{f.severity}]{tag} {f.message}")
+    line.append(f" [{f.severity}]{tag} {printable(f.message)}")
     console.print(line)
     for step in f.evidence:
-        at = f"{step.path}:{step.line}" if step.line else step.path
-        console.print(f"    {at}  {step.note}")
+        console.print(f"    {where(step.path, step.line)}  {printable(step.note)}")
 
 
 def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
@@ -82,7 +80,7 @@ def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
             f"(fixed): run `archlint baseline -o {check.baseline}` to tighten it"
         )
         for entry in check.stale:
-            console.print(f"  {entry.rule} {entry.path}  {entry.message}")
+            console.print(f"  {entry.rule} {printable(entry.path)}  {printable(entry.message)}")
 
 
 def _closing(report: Report, check: CheckOutcome) -> Text:

@@ -14,7 +14,7 @@ from archlint.model.calls import CallCoverage
 from archlint.model.findings import ERROR, WARNING, Finding, Location
 from archlint.model.report import Report
 from archlint.model.rules import RULES
-from archlint.report.console import counted, make_console
+from archlint.report.console import counted, make_console, printable, where
 from archlint.report.check_text import contracts_section
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
@@ -93,10 +93,10 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
         console.print(Text("Services", style="bold"))
         shown = report.services if verbose else report.services[:TOP]
         for service in shown:
-            where = f"{service.where.path}:{service.where.line}" if service.where.line else service.where.path
+            declared = where(service.where.path, service.where.line)
             modules = f"{len(service.modules)} module" + ("" if len(service.modules) == 1 else "s")
             console.print(f"  {service.name}: {service.root}, {modules}, "
-                          + ("implicit (no deploy files)" if service.implicit else f"declared at {where}"))
+                          + ("implicit (no deploy files)" if service.implicit else f"declared at {declared}"))
             processes = service.processes if verbose else service.processes[:4]
             for p in processes:
                 console.print(f"      {p.name}: {p.module or p.module_id or p.command}")
@@ -119,7 +119,7 @@ def _evidence(console: Console, locations: tuple[Location, ...], verbose: bool, 
     """Evidence under its row, whole: a path a user opens must never be cut to fit."""
     shown = locations if verbose else locations[:limit]
     for e in shown:
-        console.print(Text(f"      {e.path}:{e.line}" if e.line else f"      {e.path}") +
+        console.print(Text(f"      {where(e.path, e.line)}") +
                       Text(f"  {e.note}" if e.note else "", style="dim"))
     if len(shown) < len(locations):
         console.print(f"      ... and {len(locations) - len(shown)} more (--verbose)")
@@ -207,7 +207,7 @@ def _unresolved(console: Console, report: Report, verbose: bool) -> None:
                        "(own code, but no module of the scan: excluded, compiled or missing)", style="bold"))
     shown = report.unresolved if verbose else report.unresolved[:TOP]
     for u in shown:
-        console.print(f"  {u.path}:{u.line}  {u.name}")
+        console.print(f"  {where(u.path, u.line)}  {printable(u.name)}")
     if len(shown) < count:
         console.print(f"  ... and {count - len(shown)} more (--verbose)")
     console.print()
@@ -226,7 +226,7 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
         console.print(f"  {size} modules: " + " -> ".join(cycle.example))
         if verbose:
             for step in cycle.evidence:
-                console.print(f"      {step.path}:{step.line}  {step.note}")
+                console.print(f"      {where(step.path, step.line)}  {printable(step.note)}")
     if not verbose and len(report.cycles) > TOP:
         console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
     _package_cycles(console, report, verbose)
@@ -307,7 +307,7 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
         console.print(f"    cut: {counted(s.cut_imports, 'import')}, {counted(s.cut_calls, 'call')} "
                       f"would become network calls{core}")
         for edge in s.heaviest[: 5 if verbose else 2]:
-            console.print(f"      {edge.where.path}:{edge.where.line}  {edge.source} -> {edge.target}")
+            console.print(f"      {where(edge.where.path, edge.where.line)}  {edge.source} -> {edge.target}")
         if s.tables_owned or s.tables_shared:
             shared = ", ".join(f"{t} (with {', '.join(w)})" for t, w in s.tables_shared) or "none"
             console.print(f"    tables: owns {', '.join(s.tables_owned) or 'none'}; shares {shared}")
@@ -330,11 +330,10 @@ def _findings(console: Console, report: Report, verbose: bool) -> None:
     console.print(Text(f"Findings: {head}", style="bold"))
     shown = findings if verbose else findings[: TOP * 2]
     for f in shown:
-        where = f"{f.path}:{f.line}" if f.line else f.path
         line = Text()
-        line.append(f"  {where}  ")
+        line.append(f"  {where(f.path, f.line)}  ")
         line.append(f"{f.rule}", style=_STYLE.get(f.severity, ""))
-        line.append(f" {f.message}")
+        line.append(f" {printable(f.message)}")
         console.print(line)
     if len(shown) < len(findings):
         console.print(f"  ... and {len(findings) - len(shown)} more (--verbose)")
