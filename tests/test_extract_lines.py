@@ -84,3 +84,35 @@ class C(
     calls = sorted((c.func, c.line) for c in facts.calls)
     assert calls == sorted([("f", 9), ("g", 11), ("h", 12), ("k", 13), ("dec", 14), ("n", 19)])
     assert [(d.qualname, d.line) for d in facts.definitions] == [("C", 15), ("C.m", 18)]
+
+
+def test_newlines_inside_tokens_and_parenthesized_names():
+    """The walk counts a comma's, a dot's or an operator's newlines without visiting them,
+    and visits a name only when it is parenthesized: every call after such a token still
+    sits on ast's line."""
+    src = '''t = (a
+     ,
+     (b
+      )) ; first()
+w = x \\
+    . y \\
+    . z()
+v = (1
+     +
+     2) ; second()
+u = (
+    (
+        name
+    )
+    .method()
+)
+k = [q for q in (
+    r) if (q
+    ) ] ; third()
+'''
+    facts = extract_source("t.py", src.encode())
+    assert facts.error is None
+    _, calls, _ = ast_lines(ast.parse(src))
+    assert Counter(c.line for c in facts.calls) == calls
+    assert len(facts.calls) == 5
+    assert facts.lines == len(src.splitlines())

@@ -14,6 +14,7 @@ The source order of each node type's fields is read once per type from libcst it
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -82,23 +83,50 @@ def _newlines(node: Any, kind: type) -> int:
     return 0
 
 
-_SKIP, _NODE, _SPACE = 0, 1, 2
+_SKIP, _NODE, _SPACE, _LEAF, _TOKEN = 0, 1, 2, 3, 4
 _CLASS: dict[type, int] = {}
+# Names and numbers: nothing in them but their parentheses (almost always none)
+_LEAVES = frozenset({cst.Name, cst.Integer, cst.Float, cst.Imaginary})
 
 
 def _classify(kind: type) -> int:
     """What a field value of this type is to the walk: a node to visit, whitespace to count,
-    or nothing (strings, None, sentinels). Cached: isinstance on libcst's ABC is slow."""
+    a leaf to visit only when it is parenthesized, a token (a comma, a dot, an operator:
+    nothing but whitespace) whose newlines are counted without visiting it, or nothing
+    (strings, None, sentinels). Leaves and tokens are a third of the nodes of a tree, so
+    no hook can be set on them. Cached: isinstance on libcst's ABC is slow."""
     found = _CLASS.get(kind)
     if found is None:
         if kind in _WHITESPACE:
             found = _SPACE
+        elif kind in _LEAVES:
+            found = _LEAF
         elif issubclass(kind, _CST):
-            found = _NODE
+            names = [f.name for f in dataclasses.fields(kind)]
+            found = _TOKEN if all(n.startswith("whitespace") for n in names) else _NODE
         else:
             found = _SKIP
         _CLASS[kind] = found
     return found
+
+
+_TOKEN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _token_newlines(node: Any) -> int:
+    """The newlines held by a token's whitespace fields (in any order: nothing is visited
+    between them)."""
+    kind = node.__class__
+    names = _TOKEN_FIELDS.get(kind)
+    if names is None:
+        names = _TOKEN_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    n = 0
+    for name in names:
+        value = getattr(node, name)
+        vkind = value.__class__
+        if vkind is not _SW or "\\" in value.value:  # plain spaces hold no newline
+            n += _newlines(value, vkind)
+    return n
 
 
 def walk(
@@ -118,6 +146,10 @@ def walk(
     push = stack.append
     classes = _CLASS
     classify = _classify
+    token_newlines = _token_newlines
+    for kind in (*on_node, *on_field):
+        if classify(kind) in (_LEAF, _TOKEN):
+            raise ValueError(f"the walk does not visit {kind.__name__} nodes: no hook can be set on them")
     # per node type, once per walk: its hook, whether it is string text, and its fields in
     # reverse source order with the hooks around each
     plans: dict[type, tuple[Hook | None, bool, tuple[tuple[str, Hook | None, Hook | None], ...]]] = {}
@@ -154,20 +186,28 @@ def walk(
                     what = classes.get(ckind)
                     if what is None:
                         what = classify(ckind)
-                    if what == 1:
+                    if what == 1 or (what == 3 and (child.lpar or child.rpar)):
                         push(child)
                     elif what == 2:
                         n = _newlines(child, ckind)
+                        if n:
+                            push(n)
+                    elif what == 4:
+                        n = token_newlines(child)
                         if n:
                             push(n)
             else:
                 what = classes.get(vkind)
                 if what is None:
                     what = classify(vkind)
-                if what == 1:
+                if what == 1 or (what == 3 and (value.lpar or value.rpar)):
                     push(value)
                 elif what == 2:
                     n = _newlines(value, vkind)
+                    if n:
+                        push(n)
+                elif what == 4:
+                    n = token_newlines(value)
                     if n:
                         push(n)
             if before is not None:
