@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import module_names, scan_in_process
+import pytest
+
+from conftest import edges, module_names, scan_in_process
 
 
 def git(root, *args):
@@ -50,6 +52,35 @@ def test_default_excludes_and_virtualenvs(tree):
         }
     )
     assert set(module_names(scan_in_process(root))) == {"app"}
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_include_scans_what_a_default_exclude_hides(tree, in_git):
+    """A package named like a default exclude (pypa/build's ``src/build``, a project's own
+    ``vendor``) is scanned once ``include`` names it; other default-excluded directories
+    stay out, and the project's own ``exclude`` still wins."""
+    root = tree(
+        {
+            "pyproject.toml": '[tool.archlint]\ninclude = ["src/build", "vendor/ours/**"]\n'
+                              'exclude = ["vendor/ours/legacy.py"]\nroots = ["src", "."]\n',
+            "src/build/__init__.py": "from build import env\n",
+            "src/build/env.py": "",
+            "vendor/__init__.py": "",
+            "vendor/ours/__init__.py": "",
+            "vendor/ours/client.py": "",
+            "vendor/ours/legacy.py": "",
+            "vendor/six.py": "",
+            "other/build/__init__.py": "",
+            "node_modules/x/y.py": "",
+        }
+    )
+    if in_git:
+        git(root, "init", "-q")
+    report = scan_in_process(root)
+    names = set(module_names(report))
+    assert {"build", "build.env", "vendor.ours", "vendor.ours.client"} <= names, names
+    assert not any(n.startswith(("vendor.six", "other", "x", "vendor.ours.legacy")) for n in names), names
+    assert ("build", "build.env") in edges(report)
 
 
 def test_configured_and_command_line_excludes(tree):

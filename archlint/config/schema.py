@@ -95,6 +95,7 @@ def path_string(value: Any, label: str, key: str) -> str:
 
 KEYS: dict[str, Check] = {
     "exclude": string_list,
+    "include": string_list,
     "roots": string_list,
     "max_file_size": positive_int,
     "select": rule_codes,

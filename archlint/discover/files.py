@@ -29,12 +29,12 @@ def list_tree(root: str, settings: Settings) -> Tree:
         listed = None
     git = listed is not None
     skipped: list[Skipped] = []
-    paths = listed if listed is not None else _walk(root, skipped)
+    paths = listed if listed is not None else _walk(root, skipped, settings.include)
     python: list[SourceFile] = []
     files: list[str] = []
     venvs = {p.rpartition("/")[0] for p in paths if p.endswith("pyvenv.cfg")} - {""}
     for path in sorted(paths):
-        if _excluded(path, settings.exclude, venvs):
+        if _excluded(path, settings.exclude, venvs, settings.include):
             continue
         if not _utf8(path):
             if path.endswith(PYTHON_SUFFIXES):
@@ -78,14 +78,30 @@ def _default_excluded(name: str) -> bool:
     return _DEFAULT_EXCLUDED.match(name) is not None
 
 
-def _excluded(path: str, patterns: Iterable[str], venvs: set[str]) -> bool:
-    parts = path.split("/")
-    for part in parts[:-1]:
-        if _default_excluded(part):
+def _excluded(path: str, patterns: Iterable[str], venvs: set[str], include: tuple[str, ...]) -> bool:
+    """Whether ``path`` is left out: by a default exclude (unless ``include`` names it), or
+    by a configured one (always: what a project excludes itself wins)."""
+    if not include or not any(path_matches(path, pat) for pat in include):
+        parts = path.split("/")
+        for part in parts[:-1]:
+            if _default_excluded(part):
+                return True
+        if venvs and any(path.startswith(v + "/") for v in venvs):
             return True
-    if venvs and any(path.startswith(v + "/") for v in venvs):
-        return True
     return any(path_matches(path, pat) for pat in patterns)
+
+
+def _may_include(directory: str, include: tuple[str, ...]) -> bool:
+    """Whether an ``include`` pattern may name ``directory`` or a path below it, so that a
+    walk must not prune it: a pattern matching it or one of its parents, one spelled below
+    it, or one that can match anywhere (a single name, or starting with ``**``)."""
+    for pattern in include:
+        pattern = pattern.strip().removeprefix("./").rstrip("/")
+        if "/" not in pattern or pattern.startswith("**") or path_matches(directory, pattern):
+            return True
+        if pattern.startswith(directory + "/"):
+            return True
+    return False
 
 
 def _stat_inside(root: str, rel: str, skipped: list[Skipped]) -> os.stat_result | None:
@@ -155,11 +171,13 @@ def _git_ls(root: str, *args: str) -> list[str] | None:
     return [n for n in names if n and not n.startswith("../")]
 
 
-def _walk(root: str, skipped: list[Skipped]) -> list[str]:
-    return sorted(_walk_iter(root, "", skipped))
+def _walk(root: str, skipped: list[Skipped], include: tuple[str, ...]) -> list[str]:
+    return sorted(_walk_iter(root, "", skipped, include))
 
 
-def _walk_iter(root: str, start: str, skipped: list[Skipped]) -> Iterator[str]:
+def _walk_iter(root: str, start: str, skipped: list[Skipped], include: tuple[str, ...]) -> Iterator[str]:
+    """Every file below ``start``; default-excluded directories and virtualenvs are not
+    entered, unless ``include`` may name something in them (``_excluded`` decides then)."""
     stack = [start]
     while stack:
         rel = stack.pop()
@@ -170,7 +188,7 @@ def _walk_iter(root: str, start: str, skipped: list[Skipped]) -> Iterator[str]:
             skipped.append(Skipped(rel or ".", f"cannot list directory: {exc.strerror or exc}", True))
             continue
         names = {e.name for e in entries}
-        if rel and "pyvenv.cfg" in names:
+        if rel and "pyvenv.cfg" in names and not (include and _may_include(rel, include)):
             continue
         for entry in entries:
             path = f"{rel}/{entry.name}" if rel else entry.name
@@ -179,7 +197,7 @@ def _walk_iter(root: str, start: str, skipped: list[Skipped]) -> Iterator[str]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not _default_excluded(entry.name):
+                if not _default_excluded(entry.name) or (include and _may_include(path, include)):
                     stack.append(path)
             elif entry.is_symlink() and _is_dir_link(entry.path):
                 skipped.append(Skipped(path, "symlinked directory, not followed", False))

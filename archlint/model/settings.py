@@ -31,8 +31,9 @@ DEFAULT_EXCLUDES = (
     "_vendor",
     "third_party",
 )
-"""Directory names never scanned (fnmatch patterns on one path component). Any directory
-holding a ``pyvenv.cfg`` is a virtualenv and skipped too, whatever its name."""
+"""Directory names not scanned unless ``include`` names them (fnmatch patterns on one path
+component). Any directory holding a ``pyvenv.cfg`` is a virtualenv and skipped too, whatever
+its name."""
 
 DEFAULT_MAX_FILE_SIZE = 1_000_000
 
@@ -40,6 +41,7 @@ DEFAULT_MAX_FILE_SIZE = 1_000_000
 @dataclass(frozen=True, slots=True)
 class Settings:
     exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()  # paths scanned although a default exclude matches them
     roots: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     config_path: str = ""  # where the settings came from, '' for defaults
