@@ -119,6 +119,7 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
         verdict_findings
         + file_findings(facts)
         + skipped_findings(tree.skipped)
+        + hidden_findings(tree, facts)
         + cycle_findings(cycles)
         + cycle_findings(package_cycles, "AL102", "packages")
         + deploy.findings
@@ -193,6 +194,29 @@ def file_findings(facts: dict[str, FileFacts]) -> list[Finding]:
             continue
         rule = RULES[f.error.code]
         out.append(Finding(rule.code, rule.severity, f.error.message, path, f.error.line, rule.name))
+    return out
+
+
+def hidden_findings(tree: Tree, facts: dict[str, FileFacts]) -> list[Finding]:
+    """AL008: a package that a default exclude hides, imported by name from the scanned
+    code (even where a scanned module of that name answers: pypa/build's tests hold a
+    loose ``build.py`` of their own, which its ``import build`` would otherwise find)."""
+    rule = RULES["AL008"]
+    out = []
+    for directory, count in tree.hidden_packages:
+        name = directory.rpartition("/")[2]
+        if not name.isidentifier():
+            continue
+        where = next(((path, i.line) for path in sorted(facts) for i in facts[path].imports
+                      if not i.level and i.module.partition(".")[0] == name), None)
+        if where is None:
+            continue
+        path, line = where
+        files = f"{count} Python file" + ("" if count == 1 else "s")
+        message = (f"{directory} is excluded by default (a directory named {name}), but the scanned code imports "
+                   f"{name} ({path}:{line}): include = [\"{directory}\"] scans its {files}")
+        out.append(Finding(rule.code, rule.severity, message, f"{directory}/__init__.py", 0, directory,
+                           (Location(path, line, f"import {name}"),)))
     return out
 
 

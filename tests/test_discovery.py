@@ -142,3 +142,32 @@ def test_a_loose_module_in_another_root_does_not_shadow_a_library(tree):
     report = scan_in_process(root)
     assert {e["name"] for e in report["external"]} == {"requests"}
     assert ("app", "common.util") in {(d["source"], d["target"]) for d in report["dependencies"]}
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_an_imported_package_a_default_exclude_hides_is_a_finding(tree, in_git):
+    """AL008 names the hidden package, the import that wants it and the setting that scans
+    it; build output (no __init__.py of its own), an included or a project-excluded
+    directory gives none."""
+    files = {
+        "src/build/__init__.py": "",
+        "src/build/env.py": "",
+        "tests/test_env.py": "import os\nimport build.env\n",
+        "build/lib/app/__init__.py": "",
+        "app/__init__.py": "import app\n",
+    }
+    configs = {
+        "": [("AL008", "src/build/__init__.py")],
+        '[tool.archlint]\ninclude = ["src/build"]\n': [],
+        '[tool.archlint]\nexclude = ["src/build"]\n': [],
+    }
+    for config, expected in configs.items():
+        root = tree({**files, "pyproject.toml": config})
+        if in_git:
+            git(root, "init", "-q")
+        report = scan_in_process(root)
+        found = [f for f in report["findings"] if f["rule"] == "AL008"]
+        assert [(f["rule"], f["path"]) for f in found] == expected, (config, found)
+        if found:
+            assert found[0]["evidence"] == [{"path": "tests/test_env.py", "line": 2, "note": "import build"}]
+            assert 'include = ["src/build"] scans its 2 Python files' in found[0]["message"]

@@ -29,12 +29,16 @@ def list_tree(root: str, settings: Settings) -> Tree:
         listed = None
     git = listed is not None
     skipped: list[Skipped] = []
-    paths = listed if listed is not None else _walk(root, skipped, settings.include)
+    pruned: set[str] = set()  # default-excluded directories, where they hold an __init__.py
+    paths = listed if listed is not None else _walk(root, skipped, settings.include, pruned)
     python: list[SourceFile] = []
     files: list[str] = []
     venvs = {p.rpartition("/")[0] for p in paths if p.endswith("pyvenv.cfg")} - {""}
     for path in sorted(paths):
         if _excluded(path, settings.exclude, venvs, settings.include):
+            directory = _default_excluded_directory(path) if path.endswith("/__init__.py") else None
+            if directory is not None and path == f"{directory}/__init__.py":
+                pruned.add(directory)
             continue
         if not _utf8(path):
             if path.endswith(PYTHON_SUFFIXES):
@@ -49,7 +53,23 @@ def list_tree(root: str, settings: Settings) -> Tree:
                 python.append(SourceFile(path, info.st_size))
         else:
             files.append(path)
-    return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git)
+    hidden = [(d, _python_files(root, d)) for d in sorted(pruned)
+              if not any(path_matches(f"{d}/__init__.py", pat) for pat in settings.exclude)]
+    return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git, hidden)
+
+
+def _default_excluded_directory(path: str) -> str | None:
+    """The outermost directory of ``path`` that a default exclude hides, if one does."""
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if _default_excluded(part):
+            return "/".join(parts[: i + 1])
+    return None
+
+
+def _python_files(root: str, directory: str) -> int:
+    """How many Python files a hidden package holds (symlinks not followed)."""
+    return sum(name.endswith(PYTHON_SUFFIXES) for _, _, names in os.walk(os.path.join(root, directory)) for name in names)
 
 
 def _utf8(path: str) -> bool:
@@ -171,13 +191,15 @@ def _git_ls(root: str, *args: str) -> list[str] | None:
     return [n for n in names if n and not n.startswith("../")]
 
 
-def _walk(root: str, skipped: list[Skipped], include: tuple[str, ...]) -> list[str]:
-    return sorted(_walk_iter(root, "", skipped, include))
+def _walk(root: str, skipped: list[Skipped], include: tuple[str, ...], pruned: set[str]) -> list[str]:
+    return sorted(_walk_iter(root, "", skipped, include, pruned))
 
 
-def _walk_iter(root: str, start: str, skipped: list[Skipped], include: tuple[str, ...]) -> Iterator[str]:
+def _walk_iter(root: str, start: str, skipped: list[Skipped], include: tuple[str, ...],
+               pruned: set[str]) -> Iterator[str]:
     """Every file below ``start``; default-excluded directories and virtualenvs are not
-    entered, unless ``include`` may name something in them (``_excluded`` decides then)."""
+    entered, unless ``include`` may name something in them (``_excluded`` decides then).
+    Those left out that hold an ``__init__.py`` are added to ``pruned``."""
     stack = [start]
     while stack:
         rel = stack.pop()
@@ -199,6 +221,8 @@ def _walk_iter(root: str, start: str, skipped: list[Skipped], include: tuple[str
             if is_dir:
                 if not _default_excluded(entry.name) or (include and _may_include(path, include)):
                     stack.append(path)
+                elif os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                    pruned.add(path)
             elif entry.is_symlink() and _is_dir_link(entry.path):
                 skipped.append(Skipped(path, "symlinked directory, not followed", False))
             else:

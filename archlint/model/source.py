@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # test_x.py, x_test.py, x_tests.py, conftest.py: the module such a file makes is always a
 # test module (graph/coupling.py ``is_peripheral``), wherever the file lies.
@@ -67,3 +67,6 @@ class Tree:
     files: list[str]
     skipped: list[Skipped]
     git: bool = False  # listed by `git ls-files` (so .gitignore was honoured)
+    # default-excluded directories that are Python packages (an __init__.py of their own),
+    # with the number of Python files below them: code the scan may be missing (AL008)
+    hidden_packages: list[tuple[str, int]] = field(default_factory=list)
