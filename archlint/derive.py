@@ -5,6 +5,7 @@ imports networkx or the analysis (a fifth of a warm scan's time)."""
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 
 from archlint import __version__
@@ -23,17 +24,18 @@ from archlint.discover.modules import name_modules, package_prefix
 from archlint.graph.calls import build_call_graph, with_call_weights
 from archlint.graph.coupling import coupling_graph, is_peripheral
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
+from archlint.graph.resolve import relative_stem
 from archlint.graph.instances import infrastructure_databases
 from archlint.graph.services import assemble_services, resolve_processes
 from archlint.graph.system import assemble_system, module_tables, read_code
 from archlint.model.analysis import MICROSERVICES, SERVERLESS
 from archlint.model.contracts import ContractResult
-from archlint.model.facts import FileFacts
+from archlint.model.facts import FileFacts, ImportFact
 from archlint.model.findings import Finding, Location
 from archlint.model.report import Report, Summary
 from archlint.model.rules import RULES
-from archlint.model.settings import Settings
-from archlint.model.source import Skipped, Tree
+from archlint.model.settings import VENDORED, Settings
+from archlint.model.source import Module, Skipped, Tree
 
 
 def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts: dict[str, FileFacts],
@@ -119,7 +121,7 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
         verdict_findings
         + file_findings(facts)
         + skipped_findings(tree.skipped)
-        + hidden_findings(tree, facts)
+        + hidden_findings(tree, facts, sorted(modules, key=lambda m: m.path))
         + cycle_findings(cycles)
         + cycle_findings(package_cycles, "AL102", "packages")
         + deploy.findings
@@ -197,27 +199,43 @@ def file_findings(facts: dict[str, FileFacts]) -> list[Finding]:
     return out
 
 
-def hidden_findings(tree: Tree, facts: dict[str, FileFacts]) -> list[Finding]:
-    """AL008: a package that a default exclude hides, imported by name from the scanned
-    code (even where a scanned module of that name answers: pypa/build's tests hold a
-    loose ``build.py`` of their own, which its ``import build`` would otherwise find)."""
+EVIDENCE = 10  # imports a finding lists (the message counts them all)
+
+
+def hidden_findings(tree: Tree, facts: dict[str, FileFacts], modules: list[Module]) -> list[Finding]:
+    """AL008: a package that a default exclude hides, imported by its dotted name from the
+    scanned code (``pip._internal.operations.build`` below a scanned ``operations``
+    package; a top-level ``build`` even where a scanned module of that name answers:
+    pypa/build's tests hold a loose ``build.py`` of their own)."""
     rule = RULES["AL008"]
+    packages = {m.path.rpartition("/")[0]: m.name for m in modules if m.is_package and m.path.endswith("/__init__.py")}
     out = []
     for directory, count in tree.hidden_packages:
-        name = directory.rpartition("/")[2]
-        if not name.isidentifier():
+        parent, _, base = directory.rpartition("/")
+        owner = packages.get(parent)
+        if not base.isidentifier() or base in VENDORED or (owner is None and base in sys.stdlib_module_names):
             continue
-        where = next(((path, i.line) for path in sorted(facts) for i in facts[path].imports
-                      if not i.level and i.module.partition(".")[0] == name), None)
-        if where is None:
+        name = f"{owner}.{base}" if owner else base
+        evidence = [Location(m.path, fact.line, f"import {name}") for m in modules if m.path in facts
+                    for fact in facts[m.path].imports if _imports(m, fact, name, owner, base)]
+        if not evidence:
             continue
-        path, line = where
         files = f"{count} Python file" + ("" if count == 1 else "s")
-        message = (f"{directory} is excluded by default (a directory named {name}), but the scanned code imports "
-                   f"{name} ({path}:{line}): include = [\"{directory}\"] scans its {files}")
+        times = "once" if len(evidence) == 1 else f"{len(evidence)} times"
+        first = evidence[0]
+        message = (f"{directory} is excluded by default (a directory named {base}), but the scanned code imports "
+                   f"{name} {times}, first at {first.path}:{first.line}: include = [\"{directory}\"] scans its {files}")
         out.append(Finding(rule.code, rule.severity, message, f"{directory}/__init__.py", 0, directory,
-                           (Location(path, line, f"import {name}"),)))
+                           tuple(evidence[:EVIDENCE])))
     return out
+
+
+def _imports(importer: Module, fact: ImportFact, name: str, owner: str | None, base: str) -> bool:
+    """Whether ``fact`` imports module ``name`` (``base`` in package ``owner``) or below it."""
+    stem = relative_stem(importer, fact)
+    if stem is None:
+        return False
+    return stem == name or stem.startswith(name + ".") or (stem == owner and any(n == base for n, _ in fact.names))
 
 
 def skipped_findings(skipped: list[Skipped]) -> list[Finding]:

@@ -154,12 +154,17 @@ def test_an_imported_package_a_default_exclude_hides_is_a_finding(tree, in_git):
         "src/build/env.py": "",
         "tests/test_env.py": "import os\nimport build.env\n",
         "build/lib/app/__init__.py": "",
+        # a subpackage named like an exclude, imported by its dotted name (pip, hatch, pex);
+        # the standard library's venv and vendored code are not it
         "app/__init__.py": "import app\n",
+        "app/venv/__init__.py": "",
+        "app/cli.py": "import venv\nfrom . import venv as v\nfrom app._vendor import six\n",
+        "app/_vendor/__init__.py": "",
     }
     configs = {
-        "": [("AL008", "src/build/__init__.py")],
-        '[tool.archlint]\ninclude = ["src/build"]\n': [],
-        '[tool.archlint]\nexclude = ["src/build"]\n': [],
+        "": [("AL008", "app/venv/__init__.py"), ("AL008", "src/build/__init__.py")],
+        '[tool.archlint]\ninclude = ["src/build", "app/venv"]\n': [],
+        '[tool.archlint]\nexclude = ["src/build", "app/venv"]\n': [],
     }
     for config, expected in configs.items():
         root = tree({**files, "pyproject.toml": config})
@@ -169,5 +174,7 @@ def test_an_imported_package_a_default_exclude_hides_is_a_finding(tree, in_git):
         found = [f for f in report["findings"] if f["rule"] == "AL008"]
         assert [(f["rule"], f["path"]) for f in found] == expected, (config, found)
         if found:
-            assert found[0]["evidence"] == [{"path": "tests/test_env.py", "line": 2, "note": "import build"}]
-            assert 'include = ["src/build"] scans its 2 Python files' in found[0]["message"]
+            assert found[0]["evidence"] == [{"path": "app/cli.py", "line": 2, "note": "import app.venv"}]
+            assert found[1]["evidence"] == [{"path": "tests/test_env.py", "line": 2, "note": "import build"}]
+            assert 'imports build once, first at tests/test_env.py:2: include = ["src/build"] scans its 2 Python files' \
+                in found[1]["message"]

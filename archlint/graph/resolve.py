@@ -75,6 +75,17 @@ def relative_base(importer: Module, level: int) -> str | None:
     return ".".join(parts[: len(parts) - (level - 1)])
 
 
+def relative_stem(importer: Module, fact: ImportFact) -> str | None:
+    """The absolute dotted module an import statement names (``from ..a import b``: the
+    package two levels up, then ``a``); None when a relative import climbs too far."""
+    if not fact.level:
+        return fact.module
+    base = relative_base(importer, fact.level)
+    if base is None:
+        return None
+    return f"{base}.{fact.module}" if fact.module else base
+
+
 def import_targets(
     index: ModuleIndex, importer: Module, fact: ImportFact
 ) -> tuple[list[Module], str | None, bool]:
@@ -88,10 +99,10 @@ def import_targets(
     packages' `__init__`, but so does every import of a submodule, and no such edge is
     drawn for those either."""
     if fact.level:
-        base = relative_base(importer, fact.level)
-        if base is None:
+        relative = relative_stem(importer, fact)
+        if relative is None:
             return [], None, True
-        stem = f"{base}.{fact.module}" if fact.module else base
+        stem = relative
         root: str | None = importer.root
     else:
         stem = fact.module

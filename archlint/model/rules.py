@@ -85,16 +85,18 @@ _RULES: tuple[Rule, ...] = (
         "excluded-package-imported",
         WARNING,
         "The scanned code imports a package that a default exclude left out of the scan.",
-        "Directories named `build`, `dist`, `vendor`, `third_party` and the like are not scanned "
-        "by default: they usually hold build output or third-party copies. But a project's own "
-        "package can carry such a name (pypa/build keeps its code in `src/build/`), and then "
-        "the report is silently missing it: its imports look like third-party ones, its "
-        "modules, calls and data access are not there, and the verdict is made without them.",
+        "Directories named `build`, `dist` or `venv` are not scanned by default: they usually "
+        "hold build output or a virtualenv. But a project's own package can carry such a name "
+        "(pypa/build keeps its code in `src/build/`, pip has `pip._internal.operations.build`, "
+        "hatch and pex a `venv` package), and then the report is silently missing it: its "
+        "imports look unresolved or third-party, its modules, calls and data access are not "
+        "there, and the verdict is made without them. (Vendored code, in `vendor`, `_vendor` "
+        "or `third_party`, is left out on purpose and not reported.)",
         "If the directory is the project's code, scan it: `include = [\"src/build\"]` in "
         "`[tool.archlint]`. If it is not, exclude it yourself (`exclude = [\"src/build\"]`) "
         "and the finding goes away.",
         "```\nsrc/build/__init__.py  AL008 src/build is excluded by default (a directory named "
-        "build), but the scanned code imports build (tests/test_main.py:7): include = "
+        "build), but the scanned code imports build 14 times, first at docs/conf.py:13: include = "
         "[\"src/build\"] scans its 13 Python files\n```",
     ),
     Rule(

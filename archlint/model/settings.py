@@ -35,6 +35,10 @@ DEFAULT_EXCLUDES = (
 component). Any directory holding a ``pyvenv.cfg`` is a virtualenv and skipped too, whatever
 its name."""
 
+VENDORED = frozenset({"vendor", "vendored", "_vendor", "third_party", "site-packages", "node_modules"})
+"""Default excludes that hold third-party code on purpose: an imported package there is
+not a loss to report (AL008 names only packages hidden by a guess, such as ``build``)."""
+
 DEFAULT_MAX_FILE_SIZE = 1_000_000
 
 
