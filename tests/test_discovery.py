@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import edges, module_names, scan_in_process
+from conftest import edges, module_names, scan_in_process, write_tree
 
 
 def git(root, *args):
@@ -55,7 +55,7 @@ def test_default_excludes_and_virtualenvs(tree):
 
 
 @pytest.mark.parametrize("in_git", [False, True])
-def test_include_scans_what_a_default_exclude_hides(tree, in_git):
+def test_include_scans_what_a_default_exclude_hides(tree, tmp_path, in_git):
     """A package named like a default exclude (pypa/build's ``src/build``, a project's own
     ``vendor``) is scanned once ``include`` names it; other default-excluded directories
     stay out, and the project's own ``exclude`` still wins."""
@@ -72,6 +72,10 @@ def test_include_scans_what_a_default_exclude_hides(tree, in_git):
             "vendor/six.py": "",
             "other/build/__init__.py": "",
             "node_modules/x/y.py": "",
+            # default excludes below an included directory stay out
+            "src/build/node_modules/z.py": "",
+            "src/build/env_local/pyvenv.cfg": "home = /usr\n",
+            "src/build/env_local/lib/m.py": "",
         }
     )
     if in_git:
@@ -79,8 +83,19 @@ def test_include_scans_what_a_default_exclude_hides(tree, in_git):
     report = scan_in_process(root)
     names = set(module_names(report))
     assert {"build", "build.env", "vendor.ours", "vendor.ours.client"} <= names, names
-    assert not any(n.startswith(("vendor.six", "other", "x", "vendor.ours.legacy")) for n in names), names
+    assert not any(n.startswith(("vendor.six", "other", "x", "vendor.ours.legacy", "build.node_modules", "build.env_local"))
+                   for n in names), names
     assert ("build", "build.env") in edges(report)
+    # a bare name lifts directories of that name only, not a virtualenv above one
+    root = write_tree(tmp_path / "bare", {
+        "pyproject.toml": '[tool.archlint]\ninclude = ["build"]\n',
+        "pkg/__init__.py": "",
+        "pkg/build/__init__.py": "",
+        ".venv/lib/site-packages/dep/build/__init__.py": "",
+    })
+    if in_git:
+        git(root, "init", "-q")
+    assert set(module_names(scan_in_process(root))) == {"pkg", "pkg.build"}
 
 
 def test_configured_and_command_line_excludes(tree):

@@ -10,7 +10,7 @@ import stat
 import subprocess
 from collections.abc import Iterable, Iterator
 
-from archlint.model.globs import path_matches
+from archlint.model.globs import is_glob, matched_prefixes, path_matches
 from archlint.model.settings import DEFAULT_EXCLUDES, Settings
 from archlint.model.source import Skipped, SourceFile, Tree
 
@@ -99,27 +99,46 @@ def _default_excluded(name: str) -> bool:
 
 
 def _excluded(path: str, patterns: Iterable[str], venvs: set[str], include: tuple[str, ...]) -> bool:
-    """Whether ``path`` is left out: by a default exclude (unless ``include`` names it), or
-    by a configured one (always: what a project excludes itself wins)."""
-    if not include or not any(path_matches(path, pat) for pat in include):
-        parts = path.split("/")
-        for part in parts[:-1]:
-            if _default_excluded(part):
-                return True
-        if venvs and any(path.startswith(v + "/") for v in venvs):
+    """Whether ``path`` is left out: by a default exclude (unless ``include`` names that
+    directory), or by a configured one (always: what a project excludes itself wins)."""
+    lifted = _lifted(path, include) if include else set()
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if _default_excluded(part) and i not in lifted:
             return True
+    if venvs and any(path.startswith(v + "/") and v.count("/") not in lifted for v in venvs):
+        return True
     return any(path_matches(path, pat) for pat in patterns)
 
 
-def _may_include(directory: str, include: tuple[str, ...]) -> bool:
-    """Whether an ``include`` pattern may name ``directory`` or a path below it, so that a
-    walk must not prune it: a pattern matching it or one of its parents, one spelled below
-    it, or one that can match anywhere (a single name, or starting with ``**``)."""
+def _lifted(path: str, include: tuple[str, ...]) -> set[int]:
+    """The components of ``path`` (by index) whose default exclude ``include`` lifts: those
+    a pattern spells out, from its first named component to its last (``vendor/ours``
+    lifts ``vendor`` and ``ours``; ``src/build/**`` and ``src/build`` lift ``src`` and
+    ``build``, not a ``node_modules`` or a virtualenv below them; a bare ``build`` lifts
+    only directories of that name, not a ``venv`` or a ``site-packages`` above one)."""
+    out: set[int] = set()
     for pattern in include:
         pattern = pattern.strip().removeprefix("./").rstrip("/")
-        if "/" not in pattern or pattern.startswith("**") or path_matches(directory, pattern):
-            return True
+        while pattern.endswith("/**"):
+            pattern = pattern[:-3]
+        named = sum(1 for segment in pattern.split("/") if segment != "**")
+        for n in matched_prefixes(path, pattern):
+            out.update(range(max(0, n - named), n))
+    return out
+
+
+def _may_include(directory: str, include: tuple[str, ...]) -> bool:
+    """Whether a walk must enter ``directory``, which a default exclude hides: whether an
+    ``include`` pattern may lift that exclude for a path below it (it names the directory,
+    spells a path through it, or has a wildcard before its last component)."""
+    if directory.count("/") in _lifted(f"{directory}/-", include):
+        return True
+    for pattern in include:
+        pattern = pattern.strip().removeprefix("./")
         if pattern.startswith(directory + "/"):
+            return True
+        if any(is_glob(segment) for segment in pattern.rstrip("/").split("/")[:-1]):
             return True
     return False
 

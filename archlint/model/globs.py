@@ -52,15 +52,22 @@ def _compile(pattern: str, sep: str) -> re.Pattern[str]:
 def path_matches(path: str, pattern: str) -> bool:
     """True when posix ``path`` (relative to the scanned root) or a directory above it
     matches ``pattern``."""
+    return bool(matched_prefixes(path, pattern))
+
+
+def matched_prefixes(path: str, pattern: str) -> list[int]:
+    """The lengths (in components) of the prefixes of ``path`` that ``pattern`` matches
+    itself: ``src/build`` matches 2 of ``src/build/x.py``, ``build`` every component so
+    named. ``path_matches`` is true exactly when this is not empty."""
     pattern = pattern.strip().removeprefix("./").rstrip("/")
     if not pattern:
-        return False
+        return []
     parts = path.split("/")
     if "/" not in pattern:
         rx = _compile(pattern, "/")
-        return any(rx.match(part) for part in parts)
+        return [n for n, part in enumerate(parts, 1) if rx.match(part)]
     rx = _compile(pattern.lstrip("/"), "/")
-    return any(rx.match("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+    return [n for n in range(1, len(parts) + 1) if rx.match("/".join(parts[:n]))]
 
 
 def module_matches(name: str, pattern: str) -> bool:
