@@ -171,7 +171,7 @@ def test_json_output_is_kept_whole_and_bound_to_the_memo(tree):
     assert scan_output(ScanOptions(str(root), cache=True), "json", unused) == reference
     # ... only whole and as written: a truncated or edited output is rendered again, and replaced
     good = kept.read_bytes()
-    for damaged in (good[: len(good) // 2], good.replace(b"could not be parsed", b"could not be read", 1)):
+    for damaged in (good[: len(good) // 2], good.replace(b"could not be analysed", b"could not be read", 1)):
         assert damaged != good
         kept.write_bytes(damaged)
         assert scan(root, env=DEFAULT_PLACE) == reference

@@ -367,3 +367,17 @@ def test_file_names_cannot_split_lines_or_drive_the_terminal(tree):
         lines = [line.strip() for line in proc.stdout.splitlines() if "AL001" in line]
         assert sorted(line.partition(":1 ")[0] for line in lines) == [
             "app/:fire:.py", "app/[bold]loud.py", "app/esc\\x1b[31mred.py", "app/new\\nline.py"], proc.stdout
+
+
+def test_names_made_from_directories_are_escaped_in_every_section(tree):
+    """Module, package and cycle names carry their import root's directory name when two
+    roots hold the same package: tables, cycles and services show it escaped too."""
+    pair = {"app/__init__.py": "", "app/a.py": "import app.b\n", "app/b.py": "import app.a\n"}
+    root = tree({f"{d}/{p}": c for d in ("svc1[bold]", "svc2\x1b[31mRED", "svc3\nNL") for p, c in pair.items()})
+    proc = run_cli("scan", ".", "--no-cache", "--verbose", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout
+    lines = proc.stdout.splitlines()
+    for name in ("svc1[bold]:app.a", "svc2\\x1b[31mRED:app.a", "svc3\\nNL:app.a"):
+        assert sum(name in line for line in lines) >= 3, (name, proc.stdout)  # the table, its cycle, evidence
+    assert not any(line.startswith("NL") for line in lines), proc.stdout

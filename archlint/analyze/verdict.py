@@ -445,7 +445,7 @@ def _confidence_penalties(facts: SystemFacts) -> list[Penalty]:
     out = []
     if facts.files and facts.parse_errors / facts.files > 0.02:
         share = facts.parse_errors / facts.files
-        out.append(_penalty(min(0.3, round(share, 2)), f"{facts.parse_errors} of {facts.files} files could not be parsed"))
+        out.append(_penalty(min(0.3, round(share, 2)), f"{facts.parse_errors} of {facts.files} files could not be analysed"))
     if facts.unresolved_connections:
         out.append(
             _penalty(

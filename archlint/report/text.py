@@ -47,15 +47,15 @@ def _summary(console: Console, report: Report) -> None:
     s = report.summary
     console.print(Text(f"archlint {report.tool_version} - {report.root}", style="bold"))
     line = (
-        f"{s.files} files, {s.modules} modules in {s.packages} packages, "
-        f"{s.imports} imports ({s.unresolved_imports} unresolved), "
-        f"{len(report.external)} external packages"
+        f"{counted(s.files, 'file')}, {counted(s.modules, 'module')} in {counted(s.packages, 'package')}, "
+        f"{counted(s.imports, 'import')} ({s.unresolved_imports} unresolved), "
+        f"{counted(len(report.external), 'external package')}"
     )
     console.print(line)
     if s.calls.sites:
         console.print(calls_line(s.calls))
     if s.parse_errors:
-        console.print(Text(f"{counted(s.parse_errors, 'file')} could not be parsed (see findings)", style="red"))
+        console.print(Text(f"{counted(s.parse_errors, 'file')} could not be analysed (see findings)", style="red"))
     console.print()
 
 
@@ -180,7 +180,7 @@ def _depended_on(console: Console, report: Report, verbose: bool) -> None:
     table.add_column("imports", justify="right")
     ranked = sorted(fan_in.items(), key=lambda kv: (-kv[1], kv[0]))
     for name, count in ranked if verbose else ranked[:TOP]:
-        table.add_row(name, str(count), str(fan_out[name]))
+        table.add_row(printable(name), str(count), str(fan_out[name]))
     console.print(table)
     console.print()
 
@@ -193,7 +193,7 @@ def _package_metrics(console: Console, report: Report) -> None:
     for column in ("package", "modules", "Ca", "Ce", "instability"):
         table.add_column(column, justify="left" if column == "package" else "right")
     for p in report.packages:
-        table.add_row(p.package, str(p.modules), str(p.afferent), str(p.efferent), f"{p.instability:.2f}")
+        table.add_row(printable(p.package), str(p.modules), str(p.afferent), str(p.efferent), f"{p.instability:.2f}")
     console.print(table)
     console.print()
 
@@ -260,7 +260,7 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
     shown = partition.clusters if verbose else partition.clusters[:TOP]
     for c in shown:
         tables = f"{len(c.tables_owned)} / {len(c.tables_shared)}"
-        table.add_row(c.name, str(len(c.modules)), f"{c.cohesion:.2f}", str(c.coupling), tables)
+        table.add_row(printable(c.name), str(len(c.modules)), f"{c.cohesion:.2f}", str(c.coupling), tables)
     console.print(table)
     if len(shown) < len(partition.clusters):
         console.print(f"  ... and {len(partition.clusters) - len(shown)} more (--verbose)")
