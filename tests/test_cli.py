@@ -90,6 +90,11 @@ def test_invalid_config_is_one_line_naming_file_and_key(tree):
     proc = run_cli("scan", str(root))
     assert proc.returncode == 2
     assert "pyproject.toml: tool.archlint.exclude: must be a list of strings, got 3" in proc.stderr
+    root1 = tree({"pyproject.toml": '[tool.archlint]\ninclude = "src/build"\n', "a.py": ""})
+    proc = run_cli("check", str(root1))
+    assert proc.returncode == 2
+    assert """tool.archlint.include: must be a list of strings, got the string 'src/build' (write ['src/build'])""" \
+        in proc.stderr
     root2 = tree({"pyproject.toml": "[tool.archlint]\nexcludes = []\n"})
     proc = run_cli("scan", str(root2))
     assert proc.returncode == 2

@@ -19,8 +19,8 @@ Check = Callable[[Any, str, str], Any]
 
 
 def string_list(value: Any, label: str, key: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
+    if isinstance(value, str):  # as ruff does: a list is a list, and the message says how
+        raise ConfigError(label, key, f"must be a list of strings, got the string {value!r} (write [{value!r}])")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(label, key, f"must be a list of strings, got {_describe(value)}")
     return tuple(value)
