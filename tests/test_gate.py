@@ -388,3 +388,18 @@ def test_ci_adoption_commands_work_as_written(repo, tmp_path):
     (legacy / "app/web/forms.py").write_text("from app.db import queries\n")  # a new import cycle
     proc = run_cli("check", "--fail-on", "warning", cwd=legacy)
     assert proc.returncode == 1 and "AL101 [warning] import cycle: app.db.queries -> app.web.forms" in proc.stdout
+
+
+def test_sarif_locations_are_uri_references(tree):
+    """A space, a bracket or a newline in a file name is percent-encoded in the SARIF uri
+    (a URI reference), and decodes back to the file's path."""
+    from urllib.parse import unquote
+
+    names = ["my app/bad file.py", "app/[x]new\nline.py"]
+    root = tree({name: "def f(:\n" for name in names})
+    proc = run_cli("scan", ".", "--format", "sarif", "--no-cache", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                  for r in json.loads(proc.stdout)["runs"][0]["results"])
+    assert uris == ["app/%5Bx%5Dnew%0Aline.py", "my%20app/bad%20file.py"]
+    assert sorted(unquote(u) for u in uris) == sorted(names)

@@ -5,6 +5,7 @@ locations and a code flow, and the finding's fingerprint, which survives line sh
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from archlint.model.findings import ERROR, INFO, WARNING, Finding, Location
 from archlint.model.report import Report
@@ -68,7 +69,8 @@ def _clip(text: str) -> str:
 def _physical(loc: Location, prefix: str) -> dict[str, Any]:
     """A file and line; a finding about a whole file (line 0) is shown on its first line."""
     return {
-        "artifactLocation": {"uri": prefix + loc.path},
+        # a URI reference: a space, a bracket or a newline in a file name is percent-encoded
+        "artifactLocation": {"uri": quote(prefix + loc.path, safe="/")},
         "region": {"startLine": max(1, loc.line)},
     }
 
