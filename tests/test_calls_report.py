@@ -7,7 +7,7 @@ import math
 
 import jsonschema
 
-from conftest import call_edges, run_cli, scan_in_process
+from conftest import call_edges, run_cli, scan_in_process, write_tree
 
 SHOP = {
     "shop/__init__.py": "from .orders.service import place\n",
@@ -69,7 +69,7 @@ def test_json_has_functions_calls_and_call_dependencies_with_counts(tree):
     }
 
 
-def test_cli_json_matches_the_schema_and_text_shows_the_coverage(tree):
+def test_cli_json_matches_the_schema_and_text_shows_the_coverage(tree, tmp_path):
     from archlint.report.json_report import schema
 
     root = tree({**SHOP, "extra.py": "import os\ndef f(x):\n    os.getcwd()\n    x.run()\n    shop_missing()\n"})
@@ -80,6 +80,8 @@ def test_cli_json_matches_the_schema_and_text_shows_the_coverage(tree):
     assert report["summary"]["calls"]["coverage"] == 1.0  # os.getcwd, x.run, an undefined name
     text = run_cli("scan", str(root))
     assert "calls: 4 of 4 internal-looking resolved (100.0%), 1 external, 2 opaque" in text.stdout
+    alone = write_tree(tmp_path / "alone", {"lone.py": "import os\nos.getcwd()\n"})
+    assert "calls: none internal-looking, 1 external, 0 opaque" in run_cli("scan", str(alone)).stdout
 
 
 def test_module_call_weights_feed_the_coupling_graph(tree):

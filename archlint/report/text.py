@@ -159,10 +159,9 @@ def _links(console: Console, report: Report, verbose: bool) -> None:
 
 def calls_line(c: CallCoverage) -> str:
     """How much of the call graph is known (docs/calls.md)."""
-    return (
-        f"calls: {c.resolved} of {c.internal} internal-looking resolved ({c.coverage:.1%}), "
-        f"{c.external} external, {c.opaque} opaque"
-    )
+    known = (f"{c.resolved} of {c.internal} internal-looking resolved ({c.coverage:.1%})" if c.internal
+             else "none internal-looking")  # not "0 of 0 (100.0%)": nothing was there to resolve
+    return f"calls: {known}, {c.external} external, {c.opaque} opaque"
 
 
 def _depended_on(console: Console, report: Report, verbose: bool) -> None:
