@@ -47,6 +47,22 @@ def test_library_without_anything_deployable_is_unknown():
     assert verdict.reasons[0].code == "nothing-deployable"
 
 
+def test_services_that_hold_none_of_the_code_do_not_make_it_microservices():
+    """CI images or a test fixture's console scripts are deployed services, but with none
+    of the scanned code in them they say nothing of how it is split (pex, scikit-build-core
+    were called microservices at 0.90); one service with code keeps them counted."""
+    modules = {m: mod(m) for m in ("lib", "lib.a")}
+    hollow = [service("cache", []), service("user", [])]
+    verdict, _ = decide(SystemFacts(modules=modules, imports=graph(("lib", "lib.a")), services=hollow))
+    assert verdict.kind == "unknown"
+    assert [r.code for r in verdict.reasons[:2]] == ["services-without-code", "nothing-deployable"]
+    assert verdict.reasons[0].evidence == tuple(s.where for s in hollow)
+    assert "no deploy file runs this code" in verdict.reasons[1].message
+    with_code = [service("cache", []), service("api", ["lib", "lib.a"])]
+    verdict, _ = decide(SystemFacts(modules=modules, imports=graph(("lib", "lib.a")), services=with_code))
+    assert verdict.kind == "microservices"
+
+
 def test_web_and_worker_of_one_code_base_are_one_monolith():
     modules = {m: mod(m) for m in ("shop.wsgi", "shop.tasks", "shop.db")}
     web = Process("web", "gunicorn shop.wsgi:app", "shop.wsgi", Location("Procfile", 1))

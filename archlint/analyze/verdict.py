@@ -76,6 +76,11 @@ def decide(facts: SystemFacts) -> tuple[Verdict, list[Finding]]:
 
     functions = [u for u in facts.units if u.kind in FUNCTION_KINDS and not u.infrastructure]
     code_services = list(facts.services)
+    hollow: list[Service] = []
+    if len(code_services) > 1 and not any(s.modules for s in code_services):
+        # services that hold none of the scanned code (CI images, a test fixture's console
+        # scripts) say nothing of how that code is split: it is judged as one code base
+        hollow, code_services = code_services, []
     wrapped = [e for e in facts.entrypoints if e.kind == WRAPPED_APP]
     couplings = _couplings(facts, findings)
     per_service = tuple(
@@ -90,7 +95,7 @@ def decide(facts: SystemFacts) -> tuple[Verdict, list[Finding]]:
     elif len(code_services) > 1:
         kind, reasons = _services(per_service, code_services, functions)
     else:
-        kind, reasons, penalty = _single_unit(facts, code_services)
+        kind, reasons, penalty = _single_unit(facts, code_services, hollow)
         penalties += penalty
     confidence = max(0.1, round(1.0 - sum(amount for amount, _ in penalties), 2))
     return Verdict(kind, confidence, tuple(reasons) + tuple(r for _, r in penalties), per_service), findings
@@ -107,10 +112,17 @@ def _penalty(amount: float, why: str) -> Penalty:
 # --- single deployable unit -------------------------------------------------------------
 
 
-def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, list[Reason], list[Penalty]]:
+def _single_unit(facts: SystemFacts, services: Sequence[Service], hollow: Sequence[Service] = ()
+                 ) -> tuple[str, list[Reason], list[Penalty]]:
     apps = [e for e in facts.entrypoints if e.kind in APP_ENTRYPOINTS]
     reasons: list[Reason] = []
     penalties: list[Penalty] = []
+    undeployed = "no deploy file runs this code" if hollow else "no deploy files"
+    if hollow:
+        names = ", ".join(s.name for s in hollow[:4]) + (", ..." if len(hollow) > 4 else "")
+        reasons.append(Reason("services-without-code", f"{len(hollow)} deployed services ({names}) hold none of "
+                                                       "the scanned Python code: the code is judged as one code base",
+                              tuple(s.where for s in hollow)))
     if services:
         service = services[0]
         processes = ", ".join(f"{p.name} ({p.command})" for p in service.processes) or "one process"
@@ -125,11 +137,11 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, 
         reasons.append(
             Reason(
                 "one-unit",
-                f"no deploy files; {len(apps)} application entrypoint(s) in one code base",
+                f"{undeployed}; {len(apps)} application entrypoint(s) in one code base",
                 tuple(Location(facts.modules[e.module].path, e.line, f"{e.kind} {e.name}") for e in apps[:5]),
             )
         )
-        penalties.append(_penalty(0.2, "no deploy files, the deployment is inferred from the code"))
+        penalties.append(_penalty(0.2, f"{undeployed}, the deployment is inferred from the code"))
         separate = _separate_web_apps(apps, facts)
         if len(separate) >= 2:
             names = ", ".join(facts.modules[e.module].name for e in separate)
@@ -141,7 +153,7 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service]) -> tuple[str, 
         reasons.append(
             Reason(
                 "nothing-deployable",
-                "nothing deployable: no deploy files and no application entrypoint (web app, worker, handler); "
+                f"nothing deployable: {undeployed} and no application entrypoint (web app, worker, handler); "
                 "a library or a set of scripts",
             )
         )
