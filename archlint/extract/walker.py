@@ -85,6 +85,7 @@ def _newlines(node: Any, kind: type) -> int:
 
 _SKIP, _NODE, _SPACE, _LEAF, _TOKEN = 0, 1, 2, 3, 4
 _CLASS: dict[type, int] = {}
+_TOKEN_FIELDS: dict[type, tuple[str, ...]] = {}  # a token type's (whitespace) fields, from _classify
 # Names and numbers: nothing in them but their parentheses (almost always none)
 _LEAVES = frozenset({cst.Name, cst.Integer, cst.Float, cst.Imaginary})
 
@@ -102,26 +103,21 @@ def _classify(kind: type) -> int:
         elif kind in _LEAVES:
             found = _LEAF
         elif issubclass(kind, _CST):
-            names = [f.name for f in dataclasses.fields(kind)]
+            names = tuple(f.name for f in dataclasses.fields(kind))
             found = _TOKEN if all(n.startswith("whitespace") for n in names) else _NODE
+            if found == _TOKEN:
+                _TOKEN_FIELDS[kind] = names
         else:
             found = _SKIP
         _CLASS[kind] = found
     return found
 
 
-_TOKEN_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def _token_newlines(node: Any) -> int:
     """The newlines held by a token's whitespace fields (in any order: nothing is visited
     between them)."""
-    kind = node.__class__
-    names = _TOKEN_FIELDS.get(kind)
-    if names is None:
-        names = _TOKEN_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
     n = 0
-    for name in names:
+    for name in _TOKEN_FIELDS[node.__class__]:
         value = getattr(node, name)
         vkind = value.__class__
         if vkind is not _SW or "\\" in value.value:  # plain spaces hold no newline
