@@ -12,7 +12,7 @@ from rich.text import Text
 from archlint.model.check import CheckOutcome
 from archlint.model.findings import ERROR, WARNING, Finding, severity_rank
 from archlint.model.report import Report
-from archlint.report.console import counted, make_console, printable, where
+from archlint.report.console import counted, make_console, where
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
 
@@ -62,10 +62,10 @@ def _finding(console: Console, f: Finding, failing: bool, baselined: bool) -> No
     line = Text(f"{where(f.path, f.line) if f.path else '-'}  ")
     line.append(f.rule, style=_STYLE.get(f.severity, "") if failing else "")
     tag = " (baselined)" if baselined else ""
-    line.append(f" [{f.severity}]{tag} {printable(f.message)}")
+    line.append(f" [{f.severity}]{tag} {f.message}")
     console.print(line)
     for step in f.evidence:
-        console.print(f"    {where(step.path, step.line)}  {printable(step.note)}")
+        console.print(f"    {where(step.path, step.line)}  {step.note}")
 
 
 def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
@@ -80,7 +80,7 @@ def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
             f"(fixed): run `archlint baseline -o {check.baseline}` to tighten it"
         )
         for entry in check.stale:
-            console.print(f"  {entry.rule} {printable(entry.path)}  {printable(entry.message)}")
+            console.print(f"  {entry.rule} {where(entry.path)}  {entry.message}")
 
 
 def _closing(report: Report, check: CheckOutcome) -> Text:

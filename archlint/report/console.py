@@ -14,7 +14,8 @@ class _ShownConsole(Console):
     """A console that shows every character it is given: what is not printable (a newline
     or an escape sequence in a file or directory name, which a scanned repository chooses)
     is escaped (``printable``) in every string and Text printed, so no name can split a
-    line, forge one or drive the terminal. Table cells are escaped where they are made."""
+    line, forge one or drive the terminal. Table cells are escaped where they are made,
+    and paths by ``where`` (which also doubles their backslashes)."""
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
         super().print(*(_shown(o) for o in objects), **kwargs)
@@ -25,11 +26,12 @@ def _shown(obj: Any) -> Any:
         return printable(obj)
     if isinstance(obj, Text) and not obj.plain.isprintable():
         # escape character by character, moving each style span along with its text
-        places, pieces = [], []
+        places, pieces, at = [], [], 0
         for c in obj.plain:
-            places.append(sum(map(len, pieces)))
+            places.append(at)
             pieces.append(printable(c))
-        places.append(sum(map(len, pieces)))
+            at += len(pieces[-1])
+        places.append(at)
         out = Text("".join(pieces), style=obj.style)
         for span in obj.spans:
             out.stylize(span.style, places[span.start], places[span.end])

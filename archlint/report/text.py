@@ -206,7 +206,7 @@ def _unresolved(console: Console, report: Report, verbose: bool) -> None:
                        "(own code, but no module of the scan: excluded, compiled or missing)", style="bold"))
     shown = report.unresolved if verbose else report.unresolved[:TOP]
     for u in shown:
-        console.print(f"  {where(u.path, u.line)}  {printable(u.name)}")
+        console.print(f"  {where(u.path, u.line)}  {u.name}")
     if len(shown) < count:
         console.print(f"  ... and {count - len(shown)} more (--verbose)")
     console.print()
@@ -225,7 +225,7 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
         console.print(f"  {size} modules: " + " -> ".join(cycle.example))
         if verbose:
             for step in cycle.evidence:
-                console.print(f"      {where(step.path, step.line)}  {printable(step.note)}")
+                console.print(f"      {where(step.path, step.line)}  {step.note}")
     if not verbose and len(report.cycles) > TOP:
         console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
     _package_cycles(console, report, verbose)
@@ -332,7 +332,7 @@ def _findings(console: Console, report: Report, verbose: bool) -> None:
         line = Text()
         line.append(f"  {where(f.path, f.line)}  ")
         line.append(f"{f.rule}", style=_STYLE.get(f.severity, ""))
-        line.append(f" {printable(f.message)}")
+        line.append(f" {f.message}")
         console.print(line)
     if len(shown) < len(findings):
         console.print(f"  ... and {len(findings) - len(shown)} more (--verbose)")
