@@ -34,7 +34,7 @@ from archlint.model.facts import FileFacts, ImportFact
 from archlint.model.findings import Finding, Location
 from archlint.model.report import Report, Summary
 from archlint.model.rules import RULES
-from archlint.model.settings import VENDORED, Settings
+from archlint.model.settings import Settings
 from archlint.model.source import Module, Skipped, Tree
 
 
@@ -213,7 +213,7 @@ def hidden_findings(tree: Tree, facts: dict[str, FileFacts], modules: list[Modul
     for directory, count in tree.hidden_packages:
         parent, _, base = directory.rpartition("/")
         owner = packages.get(parent)
-        if not base.isidentifier() or base in VENDORED or (owner is None and base in sys.stdlib_module_names):
+        if not base.isidentifier() or (owner is None and base in sys.stdlib_module_names):
             continue
         name = f"{owner}.{base}" if owner else base
         evidence = [Location(m.path, fact.line, f"import {name}") for m in modules if m.path in facts

@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 
 from archlint.model.globs import is_glob, matched_prefixes, path_matches
-from archlint.model.settings import DEFAULT_EXCLUDES, Settings
+from archlint.model.settings import DEFAULT_EXCLUDES, VENDORED, Settings
 from archlint.model.source import Skipped, SourceFile, Tree
 
 PYTHON_SUFFIXES = (".py",)
@@ -37,7 +37,7 @@ def list_tree(root: str, settings: Settings) -> Tree:
     for path in sorted(paths):
         if _excluded(path, settings.exclude, venvs, settings.include):
             directory = _default_excluded_directory(path) if path.endswith("/__init__.py") else None
-            if directory is not None and path == f"{directory}/__init__.py":
+            if directory is not None and path == f"{directory}/__init__.py" and _may_hide_code(directory):
                 pruned.add(directory)
             continue
         if not _utf8(path):
@@ -53,9 +53,15 @@ def list_tree(root: str, settings: Settings) -> Tree:
                 python.append(SourceFile(path, info.st_size))
         else:
             files.append(path)
-    hidden = [(d, _python_files(root, d)) for d in sorted(pruned)
+    hidden = [(d, _python_files(root, d, listed)) for d in sorted(pruned)
               if not any(path_matches(f"{d}/__init__.py", pat) for pat in settings.exclude)]
     return Tree(root, python, files, sorted(set(skipped), key=lambda s: s.path), git, hidden)
+
+
+def _may_hide_code(directory: str) -> bool:
+    """Whether a default-excluded package may be the project's own code (a package named
+    ``build`` or ``venv``), not third-party code kept on purpose (``vendor``)."""
+    return directory.rpartition("/")[2] not in VENDORED
 
 
 def _default_excluded_directory(path: str) -> str | None:
@@ -67,8 +73,11 @@ def _default_excluded_directory(path: str) -> str | None:
     return None
 
 
-def _python_files(root: str, directory: str) -> int:
-    """How many Python files a hidden package holds (symlinks not followed)."""
+def _python_files(root: str, directory: str, listed: list[str] | None) -> int:
+    """How many Python files a hidden package holds: as git lists them, else on disk
+    (symlinks not followed; a walk never entered it)."""
+    if listed is not None:
+        return sum(p.startswith(directory + "/") and p.endswith(PYTHON_SUFFIXES) for p in listed)
     return sum(name.endswith(PYTHON_SUFFIXES) for _, _, names in os.walk(os.path.join(root, directory)) for name in names)
 
 
@@ -132,7 +141,7 @@ def _may_include(directory: str, include: tuple[str, ...]) -> bool:
     """Whether a walk must enter ``directory``, which a default exclude hides: whether an
     ``include`` pattern may lift that exclude for a path below it (it names the directory,
     spells a path through it, or has a wildcard before its last component)."""
-    if directory.count("/") in _lifted(f"{directory}/-", include):
+    if directory.count("/") in _lifted(directory, include):
         return True
     for pattern in include:
         pattern = pattern.strip().removeprefix("./")
@@ -240,7 +249,7 @@ def _walk_iter(root: str, start: str, skipped: list[Skipped], include: tuple[str
             if is_dir:
                 if not _default_excluded(entry.name) or (include and _may_include(path, include)):
                     stack.append(path)
-                elif os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                elif _may_hide_code(path) and os.path.isfile(os.path.join(entry.path, "__init__.py")):
                     pruned.add(path)
             elif entry.is_symlink() and _is_dir_link(entry.path):
                 skipped.append(Skipped(path, "symlinked directory, not followed", False))

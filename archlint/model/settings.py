@@ -36,8 +36,9 @@ component). Any directory holding a ``pyvenv.cfg`` is a virtualenv and skipped t
 its name."""
 
 VENDORED = frozenset({"vendor", "vendored", "_vendor", "third_party", "site-packages", "node_modules"})
-"""Default excludes that hold third-party code on purpose: an imported package there is
-not a loss to report (AL008 names only packages hidden by a guess, such as ``build``)."""
+"""Default excludes that hold third-party code on purpose: a package there is not a loss
+to report, so discovery does not look for one (AL008 names only packages hidden by a
+guess, such as ``build``)."""
 
 DEFAULT_MAX_FILE_SIZE = 1_000_000
 

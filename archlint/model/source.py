@@ -67,6 +67,7 @@ class Tree:
     files: list[str]
     skipped: list[Skipped]
     git: bool = False  # listed by `git ls-files` (so .gitignore was honoured)
-    # default-excluded directories that are Python packages (an __init__.py of their own),
-    # with the number of Python files below them: code the scan may be missing (AL008)
+    # default-excluded directories that are Python packages (an __init__.py of their own)
+    # and not vendored code, with the number of Python files below them: code the scan may
+    # be missing (AL008)
     hidden_packages: list[tuple[str, int]] = field(default_factory=list)
