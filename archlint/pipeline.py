@@ -110,7 +110,7 @@ def facts_key(inputs: _Inputs, cache: FactsCache) -> str | None:
         if isinstance(read, FileFacts):
             digests[path] = read
             continue
-        found = cache.digests(read[0], is_test_file(path))
+        found = cache.digest(read[0], is_test_file(path))
         if found is None:
             return None
         digests[path] = found

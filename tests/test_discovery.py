@@ -13,6 +13,13 @@ def git(root, *args):
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+def scan_listed(root, in_git):
+    """The report of ``root``, listed by git (a fresh work tree) or by a walk."""
+    if in_git:
+        git(root, "init", "-q")
+    return scan_in_process(root)
+
+
 def test_gitignore_is_honoured_in_a_work_tree(tree):
     root = tree(
         {
@@ -78,9 +85,7 @@ def test_include_scans_what_a_default_exclude_hides(tree, tmp_path, in_git):
             "src/build/env_local/lib/m.py": "",
         }
     )
-    if in_git:
-        git(root, "init", "-q")
-    report = scan_in_process(root)
+    report = scan_listed(root, in_git)
     names = set(module_names(report))
     assert {"build", "build.env", "vendor.ours", "vendor.ours.client"} <= names, names
     assert not any(n.startswith(("vendor.six", "other", "x", "vendor.ours.legacy", "build.node_modules", "build.env_local"))
@@ -93,9 +98,7 @@ def test_include_scans_what_a_default_exclude_hides(tree, tmp_path, in_git):
         "pkg/build/__init__.py": "",
         ".venv/lib/site-packages/dep/build/__init__.py": "",
     })
-    if in_git:
-        git(root, "init", "-q")
-    assert set(module_names(scan_in_process(root))) == {"pkg", "pkg.build"}
+    assert set(module_names(scan_listed(root, in_git))) == {"pkg", "pkg.build"}
 
 
 def test_configured_and_command_line_excludes(tree):
@@ -183,9 +186,7 @@ def test_an_imported_package_a_default_exclude_hides_is_a_finding(tree, in_git):
     }
     for config, expected in configs.items():
         root = tree({**files, "pyproject.toml": config})
-        if in_git:
-            git(root, "init", "-q")
-        report = scan_in_process(root)
+        report = scan_listed(root, in_git)
         found = [f for f in report["findings"] if f["rule"] == "AL008"]
         assert [(f["rule"], f["path"]) for f in found] == expected, (config, found)
         if found:

@@ -112,7 +112,7 @@ def _penalty(amount: float, why: str) -> Penalty:
 # --- single deployable unit -------------------------------------------------------------
 
 
-def _single_unit(facts: SystemFacts, services: Sequence[Service], hollow: Sequence[Service] = ()
+def _single_unit(facts: SystemFacts, services: Sequence[Service], hollow: Sequence[Service]
                  ) -> tuple[str, list[Reason], list[Penalty]]:
     apps = [e for e in facts.entrypoints if e.kind in APP_ENTRYPOINTS]
     reasons: list[Reason] = []

@@ -186,7 +186,7 @@ def _after_lines(entry: bytes) -> bytes:
 class FactsCache:
     """Facts by content hash, loaded from ``directory`` if a valid cache is there.
 
-    ``digests``, ``get`` and ``put`` record which entries this scan used; ``save`` writes exactly those
+    ``digest``, ``get`` and ``put`` record which entries this scan used; ``save`` writes exactly those
     back, when anything differs from what was loaded. Entries are kept as their JSON text
     (a line of the file), decoded only when asked for: the text of a large repository's
     facts is a tenth of the size of its parsed JSON.
@@ -219,7 +219,7 @@ class FactsCache:
                 self._dirty = True
         return entries
 
-    def digests(self, sha: str, brief: bool = False) -> str | None:
+    def digest(self, sha: str, brief: bool = False) -> str | None:
         """The digest of the facts cached for content ``sha`` that a scan reading them
         whole (or only BRIEF_FIELDS) keys on, without decoding them; None when the cache
         cannot give those facts. The entry counts as used."""

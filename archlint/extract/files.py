@@ -70,7 +70,7 @@ def parse_new(
     tasks: list[Task] = []
     for source in files:
         read = sources[source.path]
-        if isinstance(read, tuple) and (cache is None or cache.digests(read[0], is_brief(brief, source.path)) is None):
+        if isinstance(read, tuple) and (cache is None or cache.digest(read[0], is_brief(brief, source.path)) is None):
             tasks.append((source.path, read[1]))
     advance = progress(len(tasks)) if progress and tasks else None
     out: dict[str, FileFacts] = {}
