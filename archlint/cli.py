@@ -396,7 +396,9 @@ def init(path: str, exclude: tuple[str, ...], jobs: int | None, with_baseline: b
 
 def _emit(text: str, output: str | None) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # color=True: click would strip whatever looks like a colour code, even out of a
+        # file name in JSON, SARIF or an annotation; the renderers escaped what they must
+        click.echo(text, nl=False, color=True)
         return
     try:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:

@@ -349,6 +349,20 @@ def test_a_file_name_with_a_newline_cannot_forge_an_annotation(tree):
     assert len(commands) == 1 and commands[0].startswith("::error file=app/evil%0A%3A%3Aerror file=app/good.py%2C")
 
 
+def test_machine_formats_on_stdout_are_the_files_byte_for_byte(tree, tmp_path):
+    """click strips what looks like a colour code from text it prints to a pipe: a file name
+    holding one was cut short in an annotation on stdout, naming a file that does not exist."""
+    root = tree({**GOOD, "app/esc\x1b[31mred.py": "def f(:\n"})
+    for fmt in ("github", "sarif", "json"):
+        target = tmp_path / f"out.{fmt}"
+        piped = run_cli("scan", ".", "--format", fmt, "--no-cache", cwd=root)
+        written = run_cli("scan", ".", "--format", fmt, "--no-cache", "-o", str(target), cwd=root)
+        assert piped.returncode == written.returncode == 0, piped.stderr + written.stderr
+        assert piped.stdout == target.read_text(encoding="utf-8"), fmt
+        if fmt == "github":
+            assert "::error file=app/esc\x1b[31mred.py,line=1," in piped.stdout, piped.stdout
+
+
 def test_file_names_cannot_split_lines_or_drive_the_terminal(tree):
     """A newline, a terminal escape, rich markup or an emoji code in a file name is shown as
     written, escaped where it is not printable: one finding per line, nothing sent to the
