@@ -206,7 +206,8 @@ def hidden_findings(tree: Tree, facts: dict[str, FileFacts], modules: list[Modul
     """AL008: a package that a default exclude hides, imported by its dotted name from the
     scanned code (``pip._internal.operations.build`` below a scanned ``operations``
     package; a top-level ``build`` even where a scanned module of that name answers:
-    pypa/build's tests hold a loose ``build.py`` of their own)."""
+    pypa/build's tests hold a loose ``build.py`` of their own), or any such package when
+    nothing else is scanned."""
     rule = RULES["AL008"]
     packages = {m.path.rpartition("/")[0]: m.name for m in modules if m.is_package and m.path.endswith("/__init__.py")}
     out = []
@@ -218,13 +219,17 @@ def hidden_findings(tree: Tree, facts: dict[str, FileFacts], modules: list[Modul
         name = f"{owner}.{base}" if owner else base
         evidence = [Location(m.path, fact.line, f"import {name}") for m in modules if m.path in facts
                     for fact in facts[m.path].imports if _imports(m, fact, name, owner, base)]
-        if not evidence:
-            continue
         files = f"{count} Python file" + ("" if count == 1 else "s")
-        times = "once" if len(evidence) == 1 else f"{len(evidence)} times"
-        first = evidence[0]
-        message = (f"{directory} is excluded by default (a directory named {base}), but the scanned code imports "
-                   f"{name} {times}, first at {first.path}:{first.line}: include = [\"{directory}\"] scans its {files}")
+        advice = f"include = [\"{directory}\"] scans its {files}"
+        if evidence:
+            times = "once" if len(evidence) == 1 else f"{len(evidence)} times"
+            first = evidence[0]
+            message = (f"{directory} is excluded by default (a directory named {base}), but the scanned code imports "
+                       f"{name} {times}, first at {first.path}:{first.line}: {advice}")
+        elif not modules:  # nothing else to scan (`scan src` of a src/build layout)
+            message = f"{directory} is excluded by default (a directory named {base}), and no other Python code was found: {advice}"
+        else:
+            continue
         out.append(Finding(rule.code, rule.severity, message, f"{directory}/__init__.py", 0, directory,
                            tuple(evidence[:EVIDENCE])))
     return out

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 
-from conftest import edges, module_names, scan_in_process, write_tree
+from conftest import edges, module_names, run_cli, scan_in_process, write_tree
 
 
 def git(root, *args):
@@ -194,3 +195,17 @@ def test_an_imported_package_a_default_exclude_hides_is_a_finding(tree, in_git):
             assert found[1]["evidence"] == [{"path": "tests/test_env.py", "line": 2, "note": "import build"}]
             assert 'imports build once, first at tests/test_env.py:2: include = ["src/build"] scans its 2 Python files' \
                 in found[1]["message"]
+
+
+def test_a_hidden_package_is_a_finding_when_nothing_else_is_scanned(tree):
+    """`archlint scan src` of a src/build layout: without AL008 the report said only that no
+    code was found."""
+    root = tree({"src/build/__init__.py": "from build import env\n", "src/build/env.py": "", "src/tools/x.txt": ""})
+    proc = run_cli("scan", "src", "--no-cache", "--format", "json", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    found = [(f["rule"], f["path"], f["message"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [("AL008", "build/__init__.py", "build is excluded by default (a directory named build), and no "
+                      "other Python code was found: include = [\"build\"] scans its 2 Python files")]
+    # with other code present, an unimported hidden package stays quiet
+    (root / "src" / "app.py").write_text("import os\n")
+    assert json.loads(run_cli("scan", "src", "--no-cache", "--format", "json", cwd=root).stdout)["findings"] == []

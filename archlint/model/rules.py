@@ -84,14 +84,17 @@ _RULES: tuple[Rule, ...] = (
         "AL008",
         "excluded-package-imported",
         WARNING,
-        "The scanned code imports a package that a default exclude left out of the scan.",
+        "The scanned code imports a package that a default exclude left out of the scan, or "
+        "such a package is all there is to scan.",
         "Directories named `build`, `dist` or `venv` are not scanned by default: they usually "
         "hold build output or a virtualenv. But a project's own package can carry such a name "
         "(pypa/build keeps its code in `src/build/`, pip has `pip._internal.operations.build`, "
         "hatch and pex a `venv` package), and then the report is silently missing it: its "
         "imports look unresolved or third-party, its modules, calls and data access are not "
         "there, and the verdict is made without them. (Vendored code, in `vendor`, `_vendor` "
-        "or `third_party`, is left out on purpose and not reported.)",
+        "or `third_party`, is left out on purpose and not reported.) When nothing else is "
+        "scanned (`archlint scan src` of a `src/build/` layout), every such package is "
+        "reported, imported or not: the report would otherwise say only that no code was found.",
         "If the directory is the project's code, scan it: `include = [\"src/build\"]` in "
         "`[tool.archlint]`. If it is not, exclude it yourself (`exclude = [\"src/build\"]`) "
         "and the finding goes away.",
