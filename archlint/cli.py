@@ -44,6 +44,15 @@ def scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Skip paths matching GLOB (repeatable; adds to [tool.archlint] exclude).",
         ),
         click.option(
+            "--include",
+            multiple=True,
+            metavar="GLOB",
+            expose_value=False,
+            callback=_remember,
+            help="Scan paths matching GLOB that a default exclude (build, dist, venv, ...) hides "
+            "(repeatable; adds to [tool.archlint] include).",
+        ),
+        click.option(
             "--config",
             type=click.Path(dir_okay=False),
             help="Read settings from this file instead of PATH/pyproject.toml or PATH/archlint.toml.",
@@ -99,6 +108,7 @@ def _scan_options(
         progress,
         cache=not meta.get("archlint.no_cache", False),
         cache_dir=meta.get("archlint.cache_dir"),
+        include=meta.get("archlint.include", ()),
     )
 
 
@@ -192,13 +202,13 @@ def graph(
 ) -> None:
     """Draw PATH's architecture: services, coupling clusters, packages, modules or functions
     (docs/diagrams.md). --exclude also takes module names: --exclude 'shop.legacy.**'."""
-    from archlint.pipeline import ScanOptions, scan as run_scan
+    from archlint.pipeline import scan as run_scan
     from archlint.report.diagram.build import check_format
     from archlint.report.diagram.options import DiagramOptions
 
     fmt = check_format(fmt, output)
     with _progress() as progress:
-        result = run_scan(ScanOptions(path, config, exclude, jobs, debug, progress))
+        result = run_scan(_scan_options(path, config, exclude, jobs, debug, progress))
     options = DiagramOptions(level, max_nodes, focus, depth, exclude, max_edges)
     _draw(result.report, options, fmt, output)
 
@@ -348,13 +358,17 @@ def rule_command(code: str) -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, dir_okay=True))
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB while scanning.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="Scan paths matching GLOB that a default exclude hides (written into the table).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for parsing.")
 @click.option("--baseline", "with_baseline", is_flag=True,
               help=f"Also write today's findings to PATH/{DEFAULT_BASELINE} and point the configuration at it.")
 @click.option("--force", is_flag=True, help="Replace an existing [tool.archlint] (and nothing else).")
-def init(path: str, exclude: tuple[str, ...], jobs: int | None, with_baseline: bool, force: bool) -> None:
+def init(path: str, exclude: tuple[str, ...], include: tuple[str, ...], jobs: int | None, with_baseline: bool,
+         force: bool) -> None:
     """Write a starter [tool.archlint] into PATH/pyproject.toml from what a scan finds,
-    leaving every other line of the file as it is."""
+    leaving every other line of the file as it is. A package that a default exclude hides
+    and the code imports (AL008) is included in the table."""
     from archlint.config.edit import has_archlint, set_archlint_table
     from archlint.model.errors import UsageError
     from archlint.pipeline import ScanOptions, resolve_root, scan as run_scan
@@ -375,13 +389,22 @@ def init(path: str, exclude: tuple[str, ...], jobs: int | None, with_baseline: b
     if has_archlint(text) and not force:
         raise UsageError(f"{target} already has [tool.archlint]; --force replaces it (and only it)")
     with _progress() as progress:
-        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False, cache=True))
-    table = render_starter(found.report, DEFAULT_BASELINE if with_baseline else None)
+        found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False, cache=True,
+                                     include=include))
+        hidden = tuple(sorted(f.key for f in found.report.findings if f.rule == "AL008"))
+        if hidden:  # the contracts are written for the code as it will be scanned
+            include += hidden
+            found = run_scan(ScanOptions(path, None, exclude, jobs, progress=progress, use_config=False, cache=True,
+                                         include=include))
+    table = render_starter(found.report, DEFAULT_BASELINE if with_baseline else None, include)
     _emit(set_archlint_table(text, table), target)
     result = run_scan(ScanOptions(path, None, exclude, jobs, cache=True))
     contracts = result.report.contracts
     broken = [c.name for c in contracts if not c.kept]
     click.echo(f"archlint: wrote [tool.archlint] with {len(contracts)} contract(s) to {target}", err=True)
+    if hidden:
+        click.echo(f"archlint: included {', '.join(hidden)}: excluded by default, but imported by the code (AL008)",
+                   err=True)
     if with_baseline:
         target = os.path.join(path, DEFAULT_BASELINE)
         _emit(render_baseline(result.report.findings), target)

@@ -43,6 +43,7 @@ class ScanOptions:
     use_config: bool = True  # False: defaults only (`archlint init` replacing a configuration)
     cache: bool = False  # read and write the facts cache (docs/configuration.md)
     cache_dir: str | None = None  # where; None: .archlint_cache in the scanned directory
+    include: tuple[str, ...] = ()  # adds to [tool.archlint] include, as exclude does
 
 
 @dataclass(slots=True)
@@ -175,9 +176,9 @@ class _Inputs:
 def _read_inputs(options: ScanOptions) -> _Inputs:
     root = resolve_root(options.path)
     settings = (
-        load_settings(root, options.config, exclude=options.exclude)
+        load_settings(root, options.config, exclude=options.exclude, include=options.include)
         if options.use_config
-        else Settings(exclude=options.exclude)
+        else Settings(exclude=options.exclude, include=options.include)
     )
     tree = list_tree(root, settings)
     deploy = discover_deploy(root, tree.files, [source.path for source in tree.python], settings.max_file_size)

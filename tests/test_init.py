@@ -123,3 +123,40 @@ def test_starter_declares_discovered_services():
     config = tomllib.loads(text)["tool"]["archlint"]
     assert {"name": "services are independent", "type": "service-independence"} in config["contracts"]
     assert {"name": "no cycles between the top-level packages", "type": "acyclic", "modules": ["billing", "orders"]} in config["contracts"]
+
+
+def test_init_includes_a_package_a_default_exclude_hid(tree):
+    """pypa/build's layout: its code is in src/build, which is excluded by default as build
+    output; init includes it (AL008) and writes its contracts for it."""
+    root = tree({
+        "src/build/__init__.py": "",
+        "src/build/env.py": "from build import util\n",
+        "src/build/util.py": "",
+        "tests/test_env.py": "import build.env\n",
+        "pyproject.toml": "[project]\nname = 'build'\n",
+    })
+    proc = run_cli("init", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert "included src/build: excluded by default, but imported by the code (AL008)" in proc.stderr
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["archlint"]
+    assert config["include"] == ["src/build"]
+    assert config["contracts"] == [{"name": "no cycles between the packages of build", "type": "acyclic",
+                                    "ancestors": ["build"]}]
+    report = json.loads(run_cli("scan", str(root), "--format", "json").stdout)
+    assert not [f for f in report["findings"] if f["rule"] == "AL008"]
+    assert {"build.env", "build.util"} <= {m["name"] for m in report["modules"]}
+
+
+def test_include_on_the_command_line_adds_to_the_configured_one(tree):
+    root = tree({
+        "src/build/__init__.py": "", "app/venv/__init__.py": "", "app/__init__.py": "",
+        "pyproject.toml": '[tool.archlint]\ninclude = ["src/build"]\n',
+    })
+
+    def modules(*args: str) -> set[str]:
+        proc = run_cli("scan", str(root), "--format", "json", *args)
+        assert proc.returncode == 0, proc.stderr
+        return {m["name"] for m in json.loads(proc.stdout)["modules"]}
+
+    assert modules() == {"app", "build"}
+    assert modules("--include", "app/venv") == {"app", "app.venv", "build"}

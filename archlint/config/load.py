@@ -70,8 +70,8 @@ def read_table(path: str, label: str | None = None, required: bool = False) -> M
 
 def load_settings(root: str, config: str | None = None, **overrides: Any) -> Settings:
     """Settings for a scan of ``root``: the config file's values, then command-line
-    ``overrides`` (None means 'not given'; an ``exclude`` given on the command line adds to
-    the file's)."""
+    ``overrides`` (None means 'not given'; an ``exclude`` or ``include`` given on the command
+    line adds to the file's)."""
     path = config or find_config(root)
     settings = Settings()
     if path:
@@ -80,6 +80,7 @@ def load_settings(root: str, config: str | None = None, **overrides: Any) -> Set
         absolute = os.path.abspath(path)
         baseline = settings.baseline and os.path.join(os.path.dirname(absolute), settings.baseline)
         settings = replace(settings, config_file=absolute, baseline=baseline)
-    extra = tuple(overrides.pop("exclude", None) or ())
+    exclude = settings.exclude + tuple(overrides.pop("exclude", None) or ())
+    include = settings.include + tuple(overrides.pop("include", None) or ())
     given = {k: v for k, v in overrides.items() if v is not None}
-    return replace(settings, exclude=settings.exclude + extra, **given)
+    return replace(settings, exclude=exclude, include=include, **given)

@@ -19,7 +19,7 @@ def _list(values: list[str], indent: str = "") -> str:
     return f"[\n{body}{indent}]"
 
 
-def render_starter(report: Report, baseline: str | None = None) -> str:
+def render_starter(report: Report, baseline: str | None = None, include: tuple[str, ...] = ()) -> str:
     """The table as TOML text, comments included (docs/configuration.md explains every key)."""
     out = [
         "[tool.archlint]",
@@ -27,6 +27,8 @@ def render_starter(report: Report, baseline: str | None = None) -> str:
         "# Keys: docs/configuration.md; contracts: docs/contracts.md; rules: `archlint rules`.",
         'fail_on = "error"',
     ]
+    if include:
+        out.append(f"include = {_list(list(include))}  # scanned although a default exclude (build, venv...) hides it")
     if baseline:
         out.append(f"baseline = {_toml(baseline)}  # today's findings: `archlint check` fails only on new ones")
     tops = sorted(m.id for m in report.modules if m.package is None and m.is_package)
