@@ -395,3 +395,21 @@ def test_names_made_from_directories_are_escaped_in_every_section(tree):
     for name in ("svc1[bold]:app.a", "svc2\\x1b[31mRED:app.a", "svc3\\nNL:app.a"):
         assert sum(name in line for line in lines) >= 3, (name, proc.stdout)  # the table, its cycle, evidence
     assert not any(line.startswith("NL") for line in lines), proc.stdout
+
+
+def test_a_long_finding_is_one_line_on_a_narrow_terminal(tree):
+    """As ruff does: the terminal folds a long finding, archlint does not break it, so its
+    path:line and message copy out whole."""
+    import re
+
+    from archlint.pipeline import ScanOptions, check
+    from archlint.report.check_text import render_check
+    from archlint.report.text import render_text
+
+    deep = "app/" + "/".join(f"level{i}" for i in range(8)) + "/broken.py"
+    result = check(ScanOptions(str(tree({**GOOD, deep: "def f(:\n"})), jobs=1))
+    for render in (render_text, render_check):
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", render(result.report, color=True, width=60))
+        lines = [line for line in shown.splitlines() if "AL001" in line]
+        assert len(lines) == 1 and lines[0].strip().startswith(f"{deep}:1 "), shown
+        assert lines[0].rstrip().endswith("invalid syntax"), shown

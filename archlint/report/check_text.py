@@ -63,7 +63,7 @@ def _finding(console: Console, f: Finding, failing: bool, baselined: bool) -> No
     line.append(f.rule, style=_STYLE.get(f.severity, "") if failing else "")
     tag = " (baselined)" if baselined else ""
     line.append(f" [{f.severity}]{tag} {f.message}")
-    console.print(line)
+    console.print(line, soft_wrap=True)  # one finding, one line (the terminal folds it)
     for step in f.evidence:
         console.print(f"    {where(step.path, step.line)}  {step.note}")
 
@@ -80,7 +80,7 @@ def _baseline(console: Console, check: CheckOutcome, verbose: bool) -> None:
             f"(fixed): run `archlint baseline -o {check.baseline}` to tighten it"
         )
         for entry in check.stale:
-            console.print(f"  {entry.rule} {where(entry.path)}  {entry.message}")
+            console.print(f"  {entry.rule} {where(entry.path)}  {entry.message}", soft_wrap=True)
 
 
 def _closing(report: Report, check: CheckOutcome) -> Text:

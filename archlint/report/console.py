@@ -1,6 +1,7 @@
 """The rich console every terminal renderer writes into: colour only for a terminal, and
 wrapped lines only there too (piped output keeps one fact per line, so logs stay greppable
-and a long path never splits)."""
+and a long path never splits). A finding is never wrapped: the terminal folds it, and it
+copies out whole."""
 
 from __future__ import annotations
 

@@ -333,6 +333,6 @@ def _findings(console: Console, report: Report, verbose: bool) -> None:
         line.append(f"  {where(f.path, f.line)}  ")
         line.append(f"{f.rule}", style=_STYLE.get(f.severity, ""))
         line.append(f" {f.message}")
-        console.print(line)
+        console.print(line, soft_wrap=True)  # one finding, one line (the terminal folds it)
     if len(shown) < len(findings):
         console.print(f"  ... and {len(findings) - len(shown)} more (--verbose)")
