@@ -119,11 +119,15 @@ def test_links_fifos_and_directories_named_like_modules(tree, tmp_path):
     (root / "app" / "dir.py" / "inner.py").write_text("")
     os.mkfifo(root / "app" / "pipe.py")  # opening it would block forever
     (root / "linked").symlink_to(tmp_path, target_is_directory=True)
+    # committed links into a tool's virtualenv (fastapi's template): not code, no error
+    (root / ".agents").mkdir()
+    (root / ".agents" / "skill").symlink_to("../.venv/lib/skills/fastapi")
     report = scan_in_process(root)
     found = findings_by_path(report)
     assert found["app/broken.py"]["rule"] == "AL002"
     assert found["app/loop.py"]["rule"] == "AL002"
     assert found["linked"]["rule"] == "AL005"
+    assert (found[".agents/skill"]["rule"], found[".agents/skill"]["severity"]) == ("AL005", "info")
     assert "app.pipe" not in module_names(report)
     assert_rest_is_complete(report)
 

@@ -72,7 +72,8 @@ _RULES: tuple[Rule, ...] = (
         "AL005",
         "path-not-followed",
         INFO,
-        "A symlink was not followed: it points out of the scanned tree or at a directory.",
+        "A symlink was not followed: it points out of the scanned tree or at a directory, or it "
+        "is broken and names no Python file (a broken `.py` link is AL002).",
         "archlint never reads outside the directory it was asked to scan (a pull request could "
         "add a link to /etc or to a secrets mount), and does not follow directory links, "
         "which can loop or count the same code twice.",
