@@ -170,3 +170,26 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert len(json.loads((tmp_path / "report.json").read_text())["modules"]) == 261
     piped = run_cli(*command[3:])
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_every_shortened_section_says_how_much_it_left_out():
+    """saleor's 18 split candidates showed as 3, with nothing to say that 15 were hidden."""
+    short = run_cli("scan", str(EXAMPLE)).stdout
+    verbose = run_cli("scan", str(EXAMPLE), "--verbose").stdout
+    splits = short.split("Split candidates")[1].split("\n\n")[0]
+    assert splits.count(": score ") == 3 and splits.rstrip().endswith("... and 1 more (--verbose)"), splits
+    assert verbose.split("Split candidates")[1].split("\n\n")[0].count(": score ") == 4
+    assert "modularity Q = 0.35 over 4 coupling clusters" in short
+
+
+def test_counts_of_one_are_singular(tree):
+    """fastapi-celery: 'modularity Q = 0.00 over 1 coupling clusters'."""
+    root = tree({
+        "app/__init__.py": "",
+        "app/a.py": "import app.b\nif __name__ == '__main__':\n    app.b.f()\n",
+        "app/b.py": "import app.a\ndef f(): pass\n",
+        "Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "-m", "app.a"]\n',
+    })
+    out = run_cli("scan", str(root), "--format", "json").stdout
+    reasons = [r["message"] for r in json.loads(out)["verdict"]["reasons"]]
+    assert "modularity Q = 0.00 over 1 coupling cluster (below the 0.4 threshold)" in reasons, reasons

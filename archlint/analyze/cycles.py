@@ -72,7 +72,7 @@ def cycle_findings(cycles: Iterable[Cycle], code: str = "AL101", what: str = "mo
             Finding(
                 rule=code,
                 severity=rule.severity,
-                message=f"import cycle: {chain}{more}",
+                message=f"{rule.name.replace('-', ' ')}: {chain}{more}",  # import cycle, package cycle
                 path=first.path,
                 line=first.line,
                 key="|".join(cycle.members),

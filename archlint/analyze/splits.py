@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 
 from archlint.model.analysis import Cluster, CutEdge, Partition, SplitCandidate
-from archlint.model.findings import Location
+from archlint.model.findings import Location, listed
 from archlint.model.report import Cycle
 from archlint.model.source import Module
 
@@ -124,9 +124,7 @@ def _relation(cluster: Cluster, modules: Mapping[str, Module]) -> str:
     if count * 5 >= size * 4:
         extra = f", plus {size - count} from elsewhere" if size > count else ""
         return f"within package {top} ({count} of its {in_package} modules{extra})"
-    spans = ", ".join(f"{p} ({n})" for p, n in cluster.packages[:4])
-    more = f" and {len(cluster.packages) - 4} more" if len(cluster.packages) > 4 else ""
-    return f"crosses packages: {spans}{more}"
+    return f"crosses packages: {listed([f'{p} ({n})' for p, n in cluster.packages], 4)}"
 
 
 def _depth(package: str, modules: Mapping[str, Module]) -> int:

@@ -25,7 +25,7 @@ from archlint.model.analysis import (
     ServiceVerdict,
     Verdict,
 )
-from archlint.model.findings import Finding, Location
+from archlint.model.findings import Finding, Location, counted, listed
 from archlint.model.report import Cycle
 from archlint.model.rules import RULES
 from archlint.model.source import Module
@@ -119,7 +119,7 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service], hollow: Sequen
     penalties: list[Penalty] = []
     undeployed = "no deploy file runs this code" if hollow else "no deploy files"
     if hollow:
-        names = ", ".join(s.name for s in hollow[:4]) + (", ..." if len(hollow) > 4 else "")
+        names = listed([s.name for s in hollow], 4)
         reasons.append(Reason("services-without-code", f"{len(hollow)} deployed services ({names}) hold none of "
                                                        "the scanned Python code: the code is judged as one code base",
                               tuple(s.where for s in hollow)))
@@ -166,7 +166,7 @@ def _single_unit(facts: SystemFacts, services: Sequence[Service], hollow: Sequen
     reasons.append(
         Reason(
             "modularity",
-            f"modularity Q = {q:.2f} over {clusters} coupling clusters "
+            f"modularity Q = {q:.2f} over {counted(clusters, 'coupling cluster')} "
             f"({'at or above' if q >= MODULARITY_THRESHOLD else 'below'} the {MODULARITY_THRESHOLD} threshold)",
         )
     )
@@ -201,7 +201,7 @@ def _separate_web_apps(apps: Sequence[Entrypoint], facts: SystemFacts) -> list[E
 
 def _serverless(functions: Sequence[DeployUnit], wrapped: Sequence[Entrypoint], facts: SystemFacts) -> tuple[str, list[Reason]]:
     ordered = sorted(u.name for u in functions)
-    names = ", ".join(ordered[:8]) + (f" and {len(ordered) - 8} more" if len(ordered) > 8 else "")
+    names = listed(ordered, 8)
     reasons = [Reason("functions", f"{len(functions)} functions deployed as FaaS: {names}", tuple(u.where for u in functions))]
     # each wrapping function where it is declared, then the application object it runs
     declared = {p.name: p.where for u in functions for p in u.processes}
@@ -468,5 +468,5 @@ def _confidence_penalties(facts: SystemFacts) -> list[Penalty]:
         )
     empty = [s.name for s in facts.services if not s.modules]
     if empty:
-        out.append(_penalty(0.1, f"{len(empty)} service(s) with no Python code found: {', '.join(empty[:4])}"))
+        out.append(_penalty(0.1, f"{len(empty)} service(s) with no Python code found: {listed(empty, 4)}"))
     return out

@@ -15,6 +15,17 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+def counted(n: int, word: str) -> str:
+    """``3 imports``, ``1 import``: every count a message or the terminal prints."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def listed(names: list[str], limit: int) -> str:
+    """The first ``limit`` names for a message, saying how many more there are."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 @dataclass(slots=True, unsafe_hash=True)
 class Location:
     """A place a user can open: a file and line, or a deploy file's service entry."""

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.text import Text
 
 from archlint.model.check import CheckOutcome
-from archlint.model.findings import ERROR, WARNING, Finding, severity_rank
+from archlint.model.findings import ERROR, WARNING, Finding, counted, severity_rank
 from archlint.model.report import Report
-from archlint.report.console import counted, make_console, where
+from archlint.report.console import make_console, where
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
 

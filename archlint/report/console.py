@@ -71,6 +71,3 @@ def where(path: str, line: int = 0) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-def counted(n: int, word: str) -> str:
-    """``3 imports``, ``1 import``: every count the terminal prints."""
-    return f"{n} {word}" + ("" if n == 1 else "s")

@@ -11,10 +11,10 @@ from rich.text import Text
 
 from archlint.model.analysis import PackageFit
 from archlint.model.calls import CallCoverage
-from archlint.model.findings import ERROR, WARNING, Finding, Location
+from archlint.model.findings import ERROR, WARNING, Finding, Location, counted
 from archlint.model.report import Report
 from archlint.model.rules import RULES
-from archlint.report.console import counted, make_console, printable, where
+from archlint.report.console import make_console, printable, where
 from archlint.report.check_text import contracts_section
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow"}
@@ -68,8 +68,7 @@ def _verdict(console: Console, report: Report, verbose: bool) -> None:
     for r in shown:
         console.print(Text(f"  - {r.message}"))
         _evidence(console, r.evidence, verbose)
-    if len(shown) < len(v.reasons):
-        console.print(f"  ... and {len(v.reasons) - len(shown)} more reasons (--verbose)")
+    _more(console, len(v.reasons), len(shown), " reasons")
     if v.services:  # one line per service (a table would wrap the reasons mid-phrase)
         system_reasons = {r.message for r in v.reasons}
         name_width = max(len(s.service) for s in v.services)
@@ -102,8 +101,7 @@ def _services(console: Console, report: Report, verbose: bool) -> None:
                 console.print(f"      {p.name}: {p.module or p.module_id or p.command}")
             if len(processes) < len(service.processes):
                 console.print(f"      ... and {len(service.processes) - len(processes)} more processes (--verbose)")
-        if len(shown) < len(report.services):
-            console.print(f"  ... and {len(report.services) - len(shown)} more (--verbose)")
+        _more(console, len(report.services), len(shown))
     infrastructure: dict[str, set[str]] = {}
     for unit in report.deploy_units:
         if unit.infrastructure:
@@ -121,8 +119,7 @@ def _evidence(console: Console, locations: tuple[Location, ...], verbose: bool, 
     for e in shown:
         console.print(Text(f"      {where(e.path, e.line)}") +
                       Text(f"  {e.note}" if e.note else "", style="dim"))
-    if len(shown) < len(locations):
-        console.print(f"      ... and {len(locations) - len(shown)} more (--verbose)")
+    _more(console, len(locations), len(shown), indent="      ")
 
 
 def _data(console: Console, report: Report, verbose: bool) -> None:
@@ -138,8 +135,7 @@ def _data(console: Console, report: Report, verbose: bool) -> None:
         users = ", ".join(db.services) or "no service"
         console.print(f"  {db.id} ({db.engine}): {users}" + (f"; tables {tables}" if tables else ""))
         _evidence(console, db.evidence, verbose, limit=3)  # the server's deploy entries, then the code
-    if len(shown) < len(report.databases):
-        console.print(f"  ... and {len(report.databases) - len(shown)} more (--verbose)")
+    _more(console, len(report.databases), len(shown))
     console.print()
 
 
@@ -152,8 +148,7 @@ def _links(console: Console, report: Report, verbose: bool) -> None:
     for link in shown:
         console.print(f"  {link.source} -> {link.target}  {link.protocol} {link.channel}")
         _evidence(console, link.evidence, verbose)
-    if len(shown) < len(report.links):
-        console.print(f"  ... and {len(report.links) - len(shown)} more (--verbose)")
+    _more(console, len(report.links), len(shown))
     console.print()
 
 
@@ -207,8 +202,7 @@ def _unresolved(console: Console, report: Report, verbose: bool) -> None:
     shown = report.unresolved if verbose else report.unresolved[:TOP]
     for u in shown:
         console.print(f"  {where(u.path, u.line)}  {u.name}")
-    if len(shown) < count:
-        console.print(f"  ... and {count - len(shown)} more (--verbose)")
+    _more(console, count, len(shown))
     console.print()
 
 
@@ -226,8 +220,7 @@ def _cycles(console: Console, report: Report, verbose: bool) -> None:
         if verbose:
             for step in cycle.evidence:
                 console.print(f"      {where(step.path, step.line)}  {step.note}")
-    if not verbose and len(report.cycles) > TOP:
-        console.print(f"  ... and {len(report.cycles) - TOP} more (--verbose)")
+    _more(console, len(report.cycles), len(report.cycles) if verbose else TOP)
     _package_cycles(console, report, verbose)
     console.print()
 
@@ -242,8 +235,7 @@ def _package_cycles(console: Console, report: Report, verbose: bool) -> None:
     for cycle in report.package_cycles if verbose else report.package_cycles[:TOP]:
         console.print(Text("  " + " -> ".join(cycle.example)))
         _evidence(console, cycle.evidence, verbose)
-    if not verbose and count > TOP:
-        console.print(f"  ... and {count - TOP} more (--verbose)")
+    _more(console, count, count if verbose else TOP)
 
 
 def _clusters(console: Console, report: Report, verbose: bool) -> None:
@@ -261,8 +253,7 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
         tables = f"{len(c.tables_owned)} / {len(c.tables_shared)}"
         table.add_row(printable(c.name), str(len(c.modules)), f"{c.cohesion:.2f}", str(c.coupling), tables)
     console.print(table)
-    if len(shown) < len(partition.clusters):
-        console.print(f"  ... and {len(partition.clusters) - len(shown)} more (--verbose)")
+    _more(console, len(partition.clusters), len(shown))
     if partition.hubs:
         hubs = partition.hubs if verbose else partition.hubs[:TOP]
         more = f" and {len(partition.hubs) - len(hubs)} more" if len(hubs) < len(partition.hubs) else ""
@@ -298,7 +289,8 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
     if not report.split_candidates:
         return
     console.print(Text("Split candidates (score = separation x size x data x cycles)", style="bold"))
-    for s in report.split_candidates if verbose else report.split_candidates[:3]:
+    shown = report.split_candidates if verbose else report.split_candidates[:3]
+    for s in shown:
         parts = " x ".join(f"{v:.2f}" for _, v in s.score_parts)
         console.print(f"  {s.name}: score {s.score:.2f} = {parts}; {s.size} modules, {s.packages}")
         core = f"; to the shared core: {counted(s.core_imports, 'import')}, {counted(s.core_calls, 'call')}" \
@@ -313,8 +305,8 @@ def _splits(console: Console, report: Report, verbose: bool) -> None:
         for cycle in s.cycles if verbose else s.cycles[:1]:
             members = ", ".join(cycle[: None if verbose else 6]) + (", ..." if not verbose and len(cycle) > 6 else "")
             console.print(Text(f"    sits in an import cycle across its boundary ({len(cycle)} modules: {members})"))
-        if not verbose and len(s.cycles) > 1:
-            console.print(f"    ... and {len(s.cycles) - 1} more cycles (--verbose)")
+        _more(console, len(s.cycles), len(s.cycles) if verbose else 1, " cycles", indent="    ")
+    _more(console, len(report.split_candidates), len(shown))
     console.print()
 
 
@@ -334,5 +326,10 @@ def _findings(console: Console, report: Report, verbose: bool) -> None:
         line.append(f"{f.rule}", style=_STYLE.get(f.severity, ""))
         line.append(f" {f.message}")
         console.print(line, soft_wrap=True)  # one finding, one line (the terminal folds it)
-    if len(shown) < len(findings):
-        console.print(f"  ... and {len(findings) - len(shown)} more (--verbose)")
+    _more(console, len(findings), len(shown))
+
+
+def _more(console: Console, total: int, shown: int, what: str = "", indent: str = "  ") -> None:
+    """The line that says a section shows only its top rows."""
+    if shown < total:
+        console.print(f"{indent}... and {total - shown} more{what} (--verbose)")
