@@ -115,3 +115,32 @@ def test_addresses_written_into_code_are_hard_coded_endpoints(report):
     hosts = sorted({f["message"].split("'")[1] for f in report["findings"] if f["rule"] == "AL206"})
     # deployment-looking hosts; the public api.github.com and the environment's default are not
     assert hosts == ["billing", "cache", "catalog", "kafka", "mongo", "mysql", "pg"]
+
+
+def test_nameko_events_link_the_dispatching_service_to_the_handling_one(tree):
+    """nameko's own idiom (a dispatcher on the class, called through self) and the
+    standalone dispatcher; nameko-examples' orders -> products link was missing."""
+    root = tree({
+        "docker-compose.yml": "services:\n  orders:\n    build: orders\n  products:\n    build: products\n"
+                              "  rabbit:\n    image: rabbitmq:3\n",
+        "orders/Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["nameko", "run", "service"]\n',
+        "orders/service.py": (
+            "from nameko.events import EventDispatcher\nfrom nameko.rpc import rpc\n"
+            "from nameko.standalone.events import event_dispatcher\n\n\n"
+            "class OrdersService:\n    name = 'orders'\n    event_dispatcher = EventDispatcher()\n\n"
+            "    @rpc\n    def create(self, order):\n        self.event_dispatcher('order_created', {'order': order})\n\n\n"
+            "def backfill(config):\n    dispatch = event_dispatcher(config)\n    dispatch('orders', 'order_backfilled', {})\n"
+        ),
+        "products/Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["nameko", "run", "service"]\n',
+        "products/service.py": (
+            "from nameko.events import event_handler\n\n\nclass ProductsService:\n    name = 'products'\n\n"
+            "    @event_handler('orders', 'order_created')\n    def on_created(self, payload):\n        pass\n\n"
+            "    @event_handler('orders', 'order_backfilled')\n    def on_backfilled(self, payload):\n        pass\n"
+        ),
+    })
+    report = scan_in_process(root)
+    producers = [(e["module"], e["line"], e["channel"]) for e in report["endpoints"] if e["role"] == "producer"]
+    assert producers == [("orders:service", 12, "orders.order_created"), ("orders:service", 17, "orders.order_backfilled")]
+    links = {(c["source"], c["target"], c["protocol"], c["channel"]) for c in report["communication"]}
+    assert {("orders", "products", "nameko-event", "orders.order_created"),
+            ("orders", "products", "nameko-event", "orders.order_backfilled")} <= links, links

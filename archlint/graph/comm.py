@@ -339,13 +339,13 @@ class CommRecognizer:
             m.add(CLIENT, "nameko-rpc", m.text(call, 0, "target_service", "service_name"), call, call.scope)
         elif root in ("nameko.standalone.rpc.ClusterRpcProxy", "nameko.standalone.rpc.ClusterRpcClient") and rest.count(".") >= 2:
             m.add(CLIENT, "nameko-rpc", rest.split(".")[1], call, call.scope)
-        elif root == "nameko.events.EventDispatcher" and rest == "()()":
+        elif root == "nameko.events.EventDispatcher" and rest == "()":  # an instance called: self.dispatch(...)
             owner = call.scope.rpartition(".")[0]
             service = nameko_service(names, m.id, owner) if owner else None
             event = m.text(call, 0, "event_type")
             if service and event:
                 m.add(PRODUCER, "nameko-event", f"{service}.{event}", call, call.scope)
-        elif root == "nameko.standalone.events.event_dispatcher" and rest == "()()":
+        elif root == "nameko.standalone.events.event_dispatcher" and rest == "()":
             service, event = m.text(call, 0), m.text(call, 1)
             if service and event:
                 m.add(PRODUCER, "nameko-event", f"{service}.{event}", call, call.scope)
