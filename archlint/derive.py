@@ -54,7 +54,7 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
         roots=settings.roots + deploy.import_roots,
         root_prefix=package_prefix(root),
     )
-    imports = build_import_graph(modules, facts)
+    imports = build_import_graph(modules, facts, deploy.layers)
     graph = imports.graph
     # Tests and tooling are left out of the call graph as they are of clusters: calls from
     # tests say nothing of the architecture, and they are most of some packages' code.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import discover, units_by_name
+from conftest import discover, scan_in_process, units_by_name
 
 from archlint.model.findings import Location
 
@@ -113,6 +113,28 @@ def test_sam_template_with_globals_layers_and_intrinsics(tree):
     assert hello.events == ("http GET /hello", "sqs Jobs")
     assert (hello.processes[0].module, hello.processes[0].script) == ("app", "hello_world/app.py")
     assert scan.import_roots == ("hello_world", "layers/shared/python")
+
+
+def test_a_layer_s_loose_module_is_its_functions_code_and_their_handlers_are_entrypoints(tree):
+    """aws-serverless-shopping-cart: `from shared import ...` of the layer's shared.py was a
+    third-party import, and its handlers, wrapped by powertools, were no entrypoints."""
+    root = tree({
+        "hello_world/app.py": (
+            "from aws_lambda_powertools import Logger\nfrom shared import handle\n\nlogger = Logger()\n\n\n"
+            "@logger.inject_lambda_context\ndef lambda_handler(evt, ctx):\n    return handle(evt)\n"
+        ),
+        "layers/shared/shared.py": "def handle(event):\n    return event\n",
+        "tools/report.py": "import shared\n",  # no function carries the layer: not its code
+        "template.yaml": SAM.replace("layers/shared/}", "layers/shared/}\n  Unused:\n    Type: AWS::SQS::Queue"),
+    })
+    scan = discover(root)
+    assert scan.layers == {"hello_world": ("layers/shared",)}
+    report = scan_in_process(root)
+    assert ("app", "shared", "import") in {(d["source"], d["target"], d["kind"]) for d in report["dependencies"]}
+    assert ("app", "shared", "call") in {(d["source"], d["target"], d["kind"]) for d in report["dependencies"]}
+    assert {e["name"]: e["imported_by"] for e in report["external"]}["shared"] == ["tools.report"]
+    assert [(e["module"], e["kind"], e["name"], e["line"]) for e in report["entrypoints"]] == [
+        ("app", "lambda", "lambda_handler", 8)]
 
 
 def test_cloudformation_json_template_under_any_name(tree):

@@ -39,8 +39,9 @@ class ImportGraph:
         ]
 
 
-def build_import_graph(modules: Iterable[Module], facts: Mapping[str, FileFacts]) -> ImportGraph:
-    index = ModuleIndex(modules)
+def build_import_graph(modules: Iterable[Module], facts: Mapping[str, FileFacts],
+                       layers: Mapping[str, tuple[str, ...]] | None = None) -> ImportGraph:
+    index = ModuleIndex(modules, layers)
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(index.modules))
     edges: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from archlint.model.facts import ImportFact
 from archlint.model.report import STDLIB, THIRD_PARTY
@@ -26,9 +26,11 @@ class ModuleIndex:
     code reaches it only when installed there, which is what shared libraries are: packages.
     So an import may cross into another root only for a top-level *package*: a loose
     ``django.py`` in some tooling folder (semgrep rule tests, say) must not turn every
-    ``import django`` in the repository into an ambiguous internal import."""
+    ``import django`` in the repository into an ambiguous internal import. A function's
+    layers (``layers``: code root -> the layer roots it sees) are on its sys.path too."""
 
-    def __init__(self, modules: Iterable[Module]) -> None:
+    def __init__(self, modules: Iterable[Module], layers: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self.layers = layers or {}
         self.modules: dict[str, Module] = {}
         self.by_name: dict[tuple[str, str], Module] = {}
         self.by_path: dict[str, Module] = {}
@@ -44,15 +46,21 @@ class ModuleIndex:
                 self.shared_roots_of[top].add(module.root)
 
     def root_for(self, importer: Module, top: str) -> str | None:
-        if importer.root in self.roots_of.get(top, ()):
+        holding = self.roots_of.get(top, ())
+        if importer.root in holding:
             return importer.root
+        for layer in self.layers.get(importer.root, ()):
+            if layer in holding:
+                return layer
         roots = self.shared_roots_of.get(top)
         if roots and len(roots) == 1:
             return next(iter(roots))
         return None
 
     def is_internal(self, importer: Module, top: str) -> bool:
-        return importer.root in self.roots_of.get(top, ()) or top in self.shared_roots_of
+        holding = self.roots_of.get(top, ())
+        return (importer.root in holding or top in self.shared_roots_of
+                or any(layer in holding for layer in self.layers.get(importer.root, ())))
 
     def absolute(self, importer: Module, dotted: str) -> tuple[str, Module | None]:
         """("internal", the module named ``dotted``) | ("internal", None) when no module has

@@ -674,7 +674,7 @@ def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequenc
     paths = {m.path for m in index.modules.values() if is_peripheral(m)}
     names = Names(index, {path: f for path, f in facts.items() if path not in paths})
     entrypoints = find_entrypoints(names)
-    entrypoints = sorted(set(entrypoints) | set(wrapped_apps(units, entrypoints)),
+    entrypoints = sorted(set(entrypoints) | set(wrapped_apps(units, entrypoints)) | set(deployed_handlers(units, names)),
                          key=lambda e: (e.module, e.line, e.kind, e.name))
     apps = {}
     for app, label, settings, _ in installed_apps(names):
@@ -711,6 +711,22 @@ def wrapped_apps(units: Sequence[DeployUnit], entrypoints: Sequence[Entrypoint])
             handler = process.command.rpartition(".")[2]
             if app is not None and (app.module, handler) not in lambdas:
                 out.append(Entrypoint(app.module, WRAPPED_APP, process.name, app.line))
+    return out
+
+
+def deployed_handlers(units: Sequence[DeployUnit], names: Names) -> list[Entrypoint]:
+    """The handler functions deploy files name (``Handler: list_cart.lambda_handler``),
+    whatever their signature or decorators (powertools wraps most of them)."""
+    out = []
+    for unit in units:
+        if unit.kind not in FUNCTION_KINDS:
+            continue
+        for process in unit.processes:
+            handler = process.command.rpartition(".")[2]
+            t = names.table(process.module_id) if process.module_id else None
+            definition = t.functions.get(handler) if t is not None else None
+            if definition is not None and definition.kind == "function":
+                out.append(Entrypoint(process.module_id, "lambda", handler, definition.line))
     return out
 
 

@@ -9,6 +9,7 @@ the findings about files it could not use. Nothing is executed; only deploy file
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,11 +52,14 @@ _DOTENV_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".
 class DeployScan:
     """What discovery learned from deploy files. ``import_roots`` are directories a
     deployment puts on sys.path (a Lambda's code directory, a layer's python/);
-    ``dotenv`` the values of each directory's .env files (.env over .env.example)."""
+    ``layers`` which of them each code directory sees beside its own (the layers its
+    functions carry); ``dotenv`` the values of each directory's .env files (.env over
+    .env.example)."""
 
     units: list[DeployUnit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     import_roots: tuple[str, ...] = ()
+    layers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dotenv: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
@@ -129,10 +133,12 @@ def discover_deploy(root: str, files: list[str], python: list[str], max_size: in
         units += _guarded(reader, paths[0], scripts_unit, directory, paths)
 
     units = _unique_names(units)
+    roots, layers = _import_roots(reader, units)
     return DeployScan(
         units=sorted(units, key=lambda u: u.name),
         findings=sorted(reader.findings, key=Finding.sort_key),
-        import_roots=_import_roots(reader, units),
+        import_roots=roots,
+        layers=layers,
         dotenv=_dotenv(reader),
     )
 
@@ -233,20 +239,23 @@ def _unique_names(units: list[DeployUnit]) -> list[DeployUnit]:
     return ordered
 
 
-def _import_roots(reader: Reader, units: list[DeployUnit]) -> tuple[str, ...]:
+def _import_roots(reader: Reader, units: list[DeployUnit]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """Where a function platform runs code from: the code directory is the top of the
     import path (``/var/task``), a layer's ``python/`` directory too. A directory that is
-    itself a package is left to the usual rules."""
+    itself a package is left to the usual rules. Also, by code directory, the layer roots
+    its functions see (a loose ``shared.py`` in a layer is importable from them alone)."""
     roots: set[str] = set()
+    layers: dict[str, set[str]] = defaultdict(set)
     for unit in units:
         if unit.kind not in LAMBDA_KINDS or not unit.root:
             continue
-        candidates = [unit.root] + [f"{layer}/python" if reader.is_dir(f"{layer}/python") else layer
-                                    for layer in unit.copies_from]
-        for candidate in candidates:
+        carried = [f"{layer}/python" if reader.is_dir(f"{layer}/python") else layer for layer in unit.copies_from]
+        for candidate in [unit.root, *carried]:
             if candidate not in (".", "") and reader.is_dir(candidate) and not reader.exists(f"{candidate}/__init__.py"):
                 roots.add(candidate)
-    return tuple(sorted(roots))
+                if candidate != unit.root:
+                    layers[unit.root].add(candidate)
+    return tuple(sorted(roots)), {root: tuple(sorted(seen)) for root, seen in sorted(layers.items())}
 
 
 def _dotenv(reader: Reader) -> dict[str, dict[str, str]]:
