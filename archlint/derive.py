@@ -113,6 +113,7 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
             data_uses=system.data_uses,
             entrypoints=code.entrypoints,
             unresolved_connections=system.unresolved_connections,
+            unknown_clients=system.unknown_clients,
         )
     )
     # a system already split into isolated services (or functions) needs no split advice
@@ -138,6 +139,7 @@ def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts:
             imports=imports.imports,
             unresolved_imports=len(imports.unresolved),
             calls=calls.coverage,
+            unresolved_connections=system.unresolved_connections + sum(map(len, system.unknown_clients.values())),
         ),
         modules=modules,
         dependencies=imports.dependencies() + calls.dependencies(),

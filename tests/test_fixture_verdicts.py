@@ -107,7 +107,7 @@ def test_serverless_functions_and_the_wrapped_app(fixture_reports):
          [("serverless.yml", 51), ("web/app.py", 8)]),  # the function's handler, the Flask app it runs
     ]
     assert [(s["service"], s["kind"], [c["message"] for c in s["reasons"]]) for s in v["services"]] == [
-        ("inventory", "microservice", ["own data: aws/inventory-dev", "no link to another service found"]),
+        ("inventory", "microservice", ["own data: aws/inventory-dev", "no link to another service found, but 1 client calls an address with no known value"]),
         ("orders-api", "microservice", ["own data: aws/orders-api-orders-dev", "no link to another service found"]),
     ]
 

@@ -292,3 +292,27 @@ def test_build_images_and_code_less_test_containers_are_not_services(tree):
     report = scan_in_process(root)
     assert [s["name"] for s in report["services"]] == ["api"]
     assert {"Dockerfile.builder", "e2e", "e2e/Dockerfile"} <= {u["name"] for u in report["deploy_units"]}
+
+
+def test_a_client_to_an_address_with_no_value_is_said_not_hidden(tree):
+    """aws-serverless-shopping-cart's cart service calls the product service at a URL from an
+    SSM parameter: 'no link to another service found' claimed too much."""
+    compose = ("services:\n  cart:\n    build: cart\n{env}  products:\n    build: products\n")
+    code = {
+        "cart/Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "app.py"]\n',
+        "cart/app.py": ("import os\n\nimport requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                        "def price(product_id):\n"
+                        "    return requests.get(f\"{os.environ['PRODUCTS_URL']}/products/{product_id}\").json()\n"),
+        "products/Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "app.py"]\n',
+        "products/app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+    }
+    unknown = scan_in_process(tree({**code, "docker-compose.yml": compose.format(env="")}))
+    assert unknown["summary"]["unresolved_connections"] == 1
+    cart = next(s for s in unknown["verdict"]["services"] if s["service"] == "cart")
+    network = next(r for r in cart["reasons"] if r["code"] == "network")
+    assert network["message"] == "no link to another service found, but 1 client calls an address with no known value"
+    assert [(e["path"], e["line"]) for e in network["evidence"]] == [("cart/app.py", 10)]
+    known = scan_in_process(tree({**code, "docker-compose.yml": compose.format(
+        env="    environment:\n      PRODUCTS_URL: http://products:8000\n")}))
+    assert known["summary"]["unresolved_connections"] == 0
+    assert [(c["source"], c["target"]) for c in known["communication"]] == [("cart", "products")]

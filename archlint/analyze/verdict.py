@@ -61,6 +61,7 @@ class SystemFacts:
     parse_errors: int = 0
     files: int = 0
     unresolved_connections: int = 0  # datastore URLs whose env var had no deployed value
+    unknown_clients: Mapping[str, tuple[Location, ...]] = field(default_factory=dict)  # by service
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -287,7 +288,12 @@ def _isolation(declared: Service, facts: SystemFacts) -> tuple[Reason, ...]:
         peers[other].setdefault(link.protocol, evidence)
     talks = ", ".join(f"{other} ({', '.join(sorted(protocols))})" for other, protocols in sorted(peers.items()))
     links = tuple(where for _, protocols in sorted(peers.items()) for _, where in sorted(protocols.items()) if where)
-    network = Reason("network", f"network only: {talks}" if talks else "no link to another service found", links)
+    said = f"network only: {talks}" if talks else "no link to another service found"
+    unknown = facts.unknown_clients.get(service, ())
+    if unknown:  # a link may be there: say so rather than claim there is none
+        said += f"{'; ' if talks else ', but '}{counted(len(unknown), 'client')} call{'s' if len(unknown) == 1 else ''} " \
+                "an address with no known value"
+    network = Reason("network", said, links + unknown)
     if not declared.modules:  # what its deployment and the other services say of it, if anything
         unread = Reason("no-python", "no Python code to read", (declared.where,))
         return (unread, *(r for r, known in ((data, owned), (network, talks)) if known))

@@ -58,7 +58,10 @@ class System:
     links: list[Link] = field(default_factory=list)
     data_uses: list[DataUse] = field(default_factory=list)  # resolved, one per (service, use)
     findings: list[Finding] = field(default_factory=list)
-    unresolved_connections: int = 0
+    unresolved_connections: int = 0  # datastore connections with no deployed address
+    # service -> its HTTP / gRPC clients whose address has no value (an SSM parameter, a
+    # config service): a link may be there that archlint cannot see
+    unknown_clients: dict[str, tuple[Location, ...]] = field(default_factory=dict)
 
 
 def substitute(template: str, env: Mapping[str, str]) -> str:
@@ -298,6 +301,7 @@ class _Assembly:
         self.deploy_hosts = {h.lower() for u in units for h in (u.name, *u.hosts)}
         self.infra_hosts = {h.lower() for u in units if u.infrastructure for h in (u.name, *u.hosts)}
         self.unresolved = 0
+        self.unknown_clients: dict[str, list[Location]] = defaultdict(list)
 
     def counts(self, service: Service, module: str, scope: str) -> bool:
         """Does a use in ``module`` count for ``service``? Tests and tooling never do: a
@@ -540,6 +544,9 @@ class _Assembly:
             if target is not None and target != service.name:
                 found[(service.name, target, e.protocol, channel)].append(
                     self.where(e.module, e.line, f"{e.protocol} client {safe_address(e.channel)}"))
+            elif target is None and self.address_unknown(service, e):
+                self.unknown_clients[service.name].append(
+                    self.where(e.module, e.line, f"{e.protocol} client {safe_address(e.channel)}"))
         for source, protocol, channel, where in producers:
             for target, c_protocol, pattern, c_where in consumers:
                 if source != target and protocol == c_protocol and topic_match(protocol, channel, pattern):
@@ -572,6 +579,13 @@ class _Assembly:
         if host in self.infra_hosts or host.split(".")[0] in self.infra_hosts and ".svc" in host:
             return None, ""
         return EXTERNAL + host, channel
+
+    def address_unknown(self, service: Service, e: Endpoint) -> bool:
+        """Whether a client's address has no value where ``service`` runs (not a loopback
+        or an infrastructure host, which http_target leaves out on purpose)."""
+        template = e.address if e.protocol == "grpc" and e.address else e.channel
+        address = parse_address(substitute(template, service.environment))
+        return address is None or address.host is None or UNKNOWN in address.host
 
     def deployed_consumers(self, service: Service) -> list[tuple[str, str, str, Location]]:
         """Consumers the deploy files declare: function events on queues and topics, RQ
@@ -742,12 +756,15 @@ def assemble_system(
     assembly = _Assembly(services, units, infrastructure, index, facts)
     resolved = assembly.resolve_data(code.data)
     databases = assembly.databases()
+    links = assembly.links(code.endpoints)
     return System(
         databases=databases,
-        links=assembly.links(code.endpoints),
+        links=links,
         data_uses=sorted(set(resolved), key=lambda u: (u.service or "", u.module, u.line, u.access, u.tables)),
         findings=assembly.hard_coded(code.data, code.endpoints) + assembly.shared_servers(databases),
         unresolved_connections=assembly.unresolved,
+        unknown_clients={s: tuple(sorted(set(w), key=lambda e: (e.path, e.line, e.note)))
+                         for s, w in sorted(assembly.unknown_clients.items())},
     )
 
 

@@ -69,6 +69,8 @@ class Summary:
     imports: int = 0
     unresolved_imports: int = 0
     calls: CallCoverage = field(default_factory=CallCoverage)
+    # datastore connections and service clients whose address has no known value
+    unresolved_connections: int = 0
 
 
 @dataclass(slots=True)

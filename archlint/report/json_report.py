@@ -148,6 +148,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "imports": s.imports,
             "unresolved_imports": s.unresolved_imports,
             "calls": call_coverage(s.calls),
+            "unresolved_connections": s.unresolved_connections,
         },
         "modules": [
             {

@@ -54,6 +54,9 @@ def _summary(console: Console, report: Report) -> None:
     console.print(line)
     if s.calls.sites:
         console.print(calls_line(s.calls))
+    if s.unresolved_connections:
+        console.print(f"{counted(s.unresolved_connections, 'connection')} to an address with no known value "
+                      "(a link or database may be missing)")
     if s.parse_errors:
         console.print(Text(f"{counted(s.parse_errors, 'file')} could not be analysed (see findings)", style="red"))
     console.print()
