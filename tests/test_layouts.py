@@ -226,3 +226,23 @@ def test_a_file_with_a_dotted_name_is_no_module(tree):
     assert report["summary"]["files"] == 5 and report["summary"]["unresolved_imports"] == 0
     assert {e["name"]: e["imported_by"] for e in report["external"]} == {"gunicorn": ["app.server"]}
     assert edges(report) == {("app.server", "odd.foo.bar")}
+
+
+def test_a_namespace_folder_does_not_shadow_an_installed_package(tree):
+    """nameko-examples keeps alembic's scripts in orders/alembic/ (no __init__.py): Python
+    imports the installed alembic, as PEP 420 says, and archlint must not call
+    `from alembic import context` missing own code. What the folder does hold still
+    resolves, and so does a namespace portion below a regular package."""
+    root = tree({
+        "orders/Dockerfile": "FROM python:3.12\n",
+        "orders/orders/__init__.py": "",
+        "orders/alembic/env.py": "from alembic import context\nimport alembic.op\n",
+        "orders/alembic/versions/v1.py": "from alembic import op\n",
+        "orders/alembic/helpers.py": "",
+        "orders/tools.py": "from alembic import helpers\nimport orders.missing\n",
+    })
+    report = scan_in_process(root)
+    assert ("tools", "alembic.helpers") in edges(report)
+    assert {e["name"]: e["imported_by"] for e in report["external"]}["alembic"] == [
+        "alembic.env", "alembic.versions.v1"]
+    assert [u["name"] for u in report["unresolved"]] == ["orders.missing"]

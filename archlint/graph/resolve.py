@@ -124,17 +124,20 @@ def import_targets(
     def lookup(name: str) -> Module | None:
         return index.by_name.get((root, name))
 
-    if not fact.names:
-        found = lookup(stem)
-        return ([found] if found else []), None, found is None
     targets: list[Module] = []
     unresolved = False
-    for name, _alias in fact.names:
-        found = lookup(stem) if name == "*" else lookup(f"{stem}.{name}") or lookup(stem)
+    for name, _alias in fact.names or (("", ""),):
+        found = lookup(stem) if name in ("", "*") else lookup(f"{stem}.{name}") or lookup(stem)
         if found is None:
             unresolved = True
         elif found not in targets:
             targets.append(found)
+    parts = stem.split(".")
+    if not targets and not fact.level and not any(lookup(".".join(parts[:n])) for n in range(1, len(parts) + 1)):
+        # A top-level namespace package (a directory with no __init__.py: alembic's script
+        # folder `alembic/`) is only used when no regular package of its name is installed
+        # (PEP 420); an import that nothing of it answers goes to the installed one.
+        return [], parts[0], False
     return targets, None, unresolved
 
 
