@@ -400,8 +400,11 @@ def init(path: str, exclude: tuple[str, ...], include: tuple[str, ...], jobs: in
     _emit(set_archlint_table(text, table), target)
     result = run_scan(ScanOptions(path, None, exclude, jobs, cache=True))
     contracts = result.report.contracts
-    broken = [c.name for c in contracts if not c.kept]
-    click.echo(f"archlint: wrote [tool.archlint] with {len(contracts)} contract(s) to {target}", err=True)
+    broken = {c.name: c.violations for c in contracts if not c.kept}
+    if broken and not with_baseline:  # `archlint check` must pass the day the table is written
+        _emit(set_archlint_table(text, render_starter(found.report, None, include, broken)), target)
+    click.echo(f"archlint: wrote [tool.archlint] with {len(contracts) - (0 if with_baseline else len(broken))} "
+               f"contract(s) to {target}", err=True)
     if hidden:
         click.echo(f"archlint: included {', '.join(hidden)}: excluded by default, but imported by the code (AL008)",
                    err=True)
@@ -411,8 +414,8 @@ def init(path: str, exclude: tuple[str, ...], include: tuple[str, ...], jobs: in
         click.echo(f"archlint: wrote {len(result.report.findings)} finding(s) to {target}", err=True)
     elif broken:
         click.echo(
-            f"archlint: broken today: {', '.join(broken)}; fix them, or accept today's state with "
-            "`archlint init --force --baseline`",
+            f"archlint: commented out, as broken today: {', '.join(broken)}; fix them and uncomment, or accept "
+            "today's state with `archlint init --force --baseline`",
             err=True,
         )
 

@@ -22,7 +22,7 @@ from archlint.config.locate import key_location
 from archlint.discover.deploy import DeployScan
 from archlint.discover.modules import name_modules, package_prefix
 from archlint.graph.calls import build_call_graph, with_call_weights
-from archlint.graph.coupling import coupling_graph, is_peripheral
+from archlint.graph.coupling import coupling_graph
 from archlint.graph.imports import ImportGraph, aggregate, build_import_graph
 from archlint.graph.resolve import relative_stem
 from archlint.graph.instances import infrastructure_databases
@@ -35,7 +35,7 @@ from archlint.model.findings import Finding, Location
 from archlint.model.report import Report, Summary
 from archlint.model.rules import RULES
 from archlint.model.settings import Settings
-from archlint.model.source import Module, Skipped, Tree
+from archlint.model.source import Module, Skipped, Tree, is_peripheral
 
 
 def derive(root: str, settings: Settings, tree: Tree, deploy: DeployScan, facts: dict[str, FileFacts],

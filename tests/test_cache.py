@@ -579,7 +579,7 @@ OTHER_PATHS = ["pkg/__init__.py", "pkg/testing.py", "pkg/contest.py", "tests/hel
 def test_a_test_file_by_name_always_makes_a_test_module():
     """Brief facts are safe only where the module is peripheral (left out of calls and data)."""
     from archlint.discover.modules import name_modules
-    from archlint.graph.coupling import is_peripheral
+    from archlint.model.source import is_peripheral
     from archlint.model.source import is_test_file
 
     assert all(is_test_file(p) for p in TEST_PATHS)

@@ -13,30 +13,17 @@ Weights (docs/verdicts.md states them for users):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from itertools import combinations
 
 import networkx as nx
 
 from archlint.model.facts import TYPE_CHECKING
-from archlint.model.source import Module
+from archlint.model.source import Module, is_peripheral
 
 IMPORT_WEIGHT = 1.0
 TYPE_CHECKING_WEIGHT = 0.5
 TABLE_WEIGHT = 2.0
-
-_TEST = re.compile(r"(^|[./:])(tests?|testing|conftest)($|\.)|(^|[./:])test_[^.]*$|_tests?$")
-_TOOLING = frozenset({"setup", "noxfile", "fabfile", "conftest"})
-
-
-def is_peripheral(module: Module) -> bool:
-    """Tests, test helpers and packaging scripts: they import everything and would glue
-    every cluster together, so clustering leaves them out."""
-    if _TEST.search(module.name) or module.path.startswith(("docs/", "doc/")):
-        return True
-    return module.name in _TOOLING
-
 
 def coupling_graph(
     imports: nx.DiGraph,

@@ -21,7 +21,6 @@ from fnmatch import fnmatchcase
 from urllib.parse import unquote, urlsplit
 
 from archlint.graph.comm import CLIENT, CONSUMER, PRODUCER, SERVER, CommRecognizer, queue_name
-from archlint.graph.coupling import is_peripheral
 from archlint.graph.data import RELATIONAL, SQL, DataRecognizer, installed_apps, url_engine
 from archlint.graph.entrypoints import APPS, WRAPPED_APP, find_entrypoints
 from archlint.graph.names import Names
@@ -30,6 +29,7 @@ from archlint.model.facts import DYNAMIC, TYPE_CHECKING, FileFacts
 from archlint.model.findings import Finding, Location
 from archlint.model.infrastructure import engines_of
 from archlint.model.rules import RULES
+from archlint.model.source import is_peripheral
 from archlint.model.system import (
     FUNCTION_KINDS, Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Service, safe_address,
 )

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 # test_x.py, x_test.py, x_tests.py, conftest.py: the module such a file makes is always a
-# test module (graph/coupling.py ``is_peripheral``), wherever the file lies.
+# test module (``is_peripheral``), wherever the file lies.
 _TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_tests?|conftest)\.py$")
 
 
@@ -71,3 +71,16 @@ class Tree:
     # and not vendored code, with the number of Python files below them: code the scan may
     # be missing (AL008)
     hidden_packages: list[tuple[str, int]] = field(default_factory=list)
+
+
+_TEST = re.compile(r"(^|[./:])(tests?|testing|conftest)($|\.)|(^|[./:])test_[^.]*$|_tests?$")
+_TOOLING = frozenset({"setup", "noxfile", "fabfile", "conftest"})
+
+
+def is_peripheral(module: Module) -> bool:
+    """Tests, test helpers and packaging scripts: they import everything and would glue
+    every cluster together, so clustering leaves them out (and so do the call graph, the
+    reading of data and communication, and the contracts `archlint init` proposes)."""
+    if _TEST.search(module.name) or module.path.startswith(("docs/", "doc/")):
+        return True
+    return module.name in _TOOLING
