@@ -505,3 +505,15 @@ def test_generic_services_share_an_internal_library_in_red():
     assert picture.nodes[library].stroke == RED
     for service in ("orders", "payments", "shipping"):
         assert picture.edges[(sid(service), library)].stroke == RED
+
+
+def test_a_database_on_no_known_instance_is_labelled_by_its_engine():
+    """saleor's mermaid diagram showed 'redis on ' for a redis whose host is not known."""
+    from archlint.model.system import Database
+
+    report = shop_system()
+    report.databases = [*report.databases, Database("saleor?", "redis", "", "saleor?", services=("orders",))]
+    diagram = build_diagram(report, DiagramOptions(level="service"))
+    labels = [n.label for n in diagram.nodes if n.kind == "database"]
+    assert ("saleor?", "redis") in [tuple(label[:2]) for label in labels], labels
+    assert not any(line.endswith(" on ") for label in labels for line in label), labels

@@ -135,7 +135,7 @@ def _data(console: Console, report: Report, verbose: bool) -> None:
         tables = ", ".join(db.tables[: None if verbose else 6])
         if not verbose and len(db.tables) > 6:
             tables += f", +{len(db.tables) - 6}"
-        users = ", ".join(db.services) or "no service"
+        users = ", ".join(db.services) or "no service keeps data in it"
         console.print(f"  {db.id} ({db.engine}): {users}" + (f"; tables {tables}" if tables else ""))
         _evidence(console, db.evidence, verbose, limit=3)  # the server's deploy entries, then the code
     _more(console, len(report.databases), len(shown))
@@ -246,7 +246,7 @@ def _clusters(console: Console, report: Report, verbose: bool) -> None:
     if partition is None or not partition.clusters:
         return
     console.print(
-        Text(f"{len(partition.clusters)} coupling clusters (modularity Q = {partition.modularity:.2f})", style="bold")
+        Text(f"{counted(len(partition.clusters), 'coupling cluster')} (modularity Q = {partition.modularity:.2f})", style="bold")
     )
     table = Table(box=None, pad_edge=False)
     for column in ("cluster", "modules", "cohesion", "coupling", "tables owned / shared"):

@@ -215,7 +215,7 @@ def _databases(
         build.node(
             Node(
                 id=nid,
-                label=(db.name or db.id, f"{db.engine} on {db.instance}", *tables, *(("SHARED",) if shared else ())),
+                label=(db.name or db.id, f"{db.engine} on {db.instance}" if db.instance else db.engine, *tables, *(("SHARED",) if shared else ())),
                 kind="database",
                 group=_instance_group(db, units, build),
                 shape="cylinder",
