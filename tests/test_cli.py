@@ -193,3 +193,15 @@ def test_counts_of_one_are_singular(tree):
     out = run_cli("scan", str(root), "--format", "json").stdout
     reasons = [r["message"] for r in json.loads(out)["verdict"]["reasons"]]
     assert "modularity Q = 0.00 over 1 coupling cluster (below the 0.4 threshold)" in reasons, reasons
+
+
+def test_most_depended_on_modules_leave_tests_out(tree):
+    root = tree({
+        "app/__init__.py": "", "app/core.py": "", "app/web.py": "import app.core\n", "app/jobs.py": "import app.core\n",
+        "app/tests/__init__.py": "", "app/tests/utils.py": "import app.web\n",
+        **{f"app/tests/test_{i}.py": "import app.tests.utils\nimport app.core\n" for i in range(5)},
+    })
+    out = run_cli("scan", str(root)).stdout
+    table = out.split("Most depended-on modules")[1].split("\n\n")[0]
+    rows = [line.split() for line in table.splitlines()[2:]]
+    assert rows == [["app.core", "2", "0"]], table  # app.web is imported by a test helper alone
