@@ -160,7 +160,7 @@ def test_helm_templates_are_skipped_with_a_note(tree):
     })
     report = scan_in_process(root)
     notes = [(f["rule"], f["severity"], f["path"], f["line"]) for f in report["findings"]]
-    assert notes == [("AL007", "info", "chart/templates", 0), ("AL007", "info", "k8s/templated.yaml", 3)]
+    assert notes == [("AL007", "info", "chart/Chart.yaml", 0), ("AL007", "info", "k8s/templated.yaml", 3)]
     assert "1 template file(s)" in report["findings"][0]["message"]
     assert {"api", "nightly", "pg", "otel"} <= {u["name"] for u in report["deploy_units"]}
 

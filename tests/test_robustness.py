@@ -308,7 +308,7 @@ def test_hostile_deploy_files_are_findings_and_the_rest_is_read(tree, tmp_path):
         ("AL006", "deepjson/stack.json"),
         ("AL006", "deeptoml/pyproject.toml"),
         ("AL006", "badtoml/pyproject.toml"),
-        ("AL007", "chart/templates"),
+        ("AL007", "chart/Chart.yaml"),
     }
     assert "alias" in found[("AL006", "bomb/docker-compose.yml")]
     assert "python/object/apply" in found[("AL006", "evil/docker-compose.yml")]

@@ -95,8 +95,8 @@ def kubernetes_specs(reader: Reader, paths: list[str], charts: list[str]) -> tup
             else:
                 _document(path, doc, found)
     for chart, count in sorted(skipped.items()):
-        where = join(chart, "templates") or chart
-        reader.template_skipped(where, 0, f"Helm chart {chart}: {count} template file(s) not read "
+        # at the chart's Chart.yaml: a file, which code scanning can show (not a directory)
+        reader.template_skipped(join(chart, "Chart.yaml"), 0, f"Helm chart {chart}: {count} template file(s) not read "
                                           "(Go templates are YAML only once rendered)")
     specs = [_spec(w, found) for _, w in sorted(found.workloads.items(), key=lambda kv: (kv[1].where.path, kv[1].where.line))]
     return specs, found.artifacts
