@@ -25,6 +25,7 @@ IMPORT_WEIGHT = 1.0
 TYPE_CHECKING_WEIGHT = 0.5
 TABLE_WEIGHT = 2.0
 
+
 def coupling_graph(
     imports: nx.DiGraph,
     modules: Mapping[str, Module],

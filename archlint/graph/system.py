@@ -756,7 +756,7 @@ def assemble_system(
     assembly = _Assembly(services, units, infrastructure, index, facts)
     resolved = assembly.resolve_data(code.data)
     databases = assembly.databases()
-    links = assembly.links(code.endpoints)
+    links = assembly.links(code.endpoints)  # which also gathers the clients of unknown address
     return System(
         databases=databases,
         links=links,
