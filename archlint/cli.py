@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from archlint import __version__
+# loaded with the module, where __main__ catches a Ctrl-C: run() needs it before its try
+from archlint.model.errors import UsageError
 from archlint.report.diagram.options import DEFAULT_MAX_NODES, LEVELS
 from archlint.report.diagram.options import FORMATS as DIAGRAM_FORMATS
 
@@ -215,7 +217,6 @@ def graph(
 
 def _draw(report: Any, options: Any, fmt: str | None, output: str | None) -> None:
     """Build, render and write one diagram; what it left out goes to stderr as notes."""
-    from archlint.model.errors import UsageError
     from archlint.report.diagram.build import build_diagram, check_format, render
 
     fmt = check_format(fmt, output)
@@ -341,7 +342,6 @@ def rule_command(code: str) -> None:
     """Explain rule CODE (the text of docs/rules/CODE.md)."""
     import difflib
 
-    from archlint.model.errors import UsageError
     from archlint.model.rules import RULES
     from archlint.report.rule_docs import rule_page
 
@@ -370,7 +370,6 @@ def init(path: str, exclude: tuple[str, ...], include: tuple[str, ...], jobs: in
     leaving every other line of the file as it is. A package that a default exclude hides
     and the code imports (AL008) is included in the table."""
     from archlint.config.edit import has_archlint, set_archlint_table
-    from archlint.model.errors import UsageError
     from archlint.pipeline import ScanOptions, resolve_root, scan as run_scan
     from archlint.report.baseline import render_baseline
     from archlint.report.starter import render_starter
@@ -430,8 +429,6 @@ def _emit(text: str, output: str | None) -> None:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except OSError as exc:
-        from archlint.model.errors import UsageError
-
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
@@ -479,8 +476,6 @@ def _progress() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
 def run(argv: list[str] | None = None) -> int:
     """The console entry point: user errors are one line on stderr and exit code 2, never
     a traceback; Ctrl-C exits 130."""
-    from archlint.model.errors import UsageError
-
     try:
         code = main.main(args=argv, prog_name="archlint", standalone_mode=False)
     except click.exceptions.Exit as exc:
