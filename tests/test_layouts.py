@@ -231,12 +231,12 @@ def test_a_file_with_a_dotted_name_is_no_module(tree):
 def test_a_namespace_folder_does_not_shadow_an_installed_package(tree):
     """nameko-examples keeps alembic's scripts in orders/alembic/ (no __init__.py): Python
     imports the installed alembic, as PEP 420 says, and archlint must not call
-    `from alembic import context` missing own code. What the folder does hold still
-    resolves, and so does a namespace portion below a regular package."""
+    `from alembic import context` missing own code, in the import graph or in the call
+    graph. What the folder does hold still resolves."""
     root = tree({
         "orders/Dockerfile": "FROM python:3.12\n",
         "orders/orders/__init__.py": "",
-        "orders/alembic/env.py": "from alembic import context\nimport alembic.op\n",
+        "orders/alembic/env.py": "from alembic import context\nimport alembic.op\n\ncontext.configure()\n",
         "orders/alembic/versions/v1.py": "from alembic import op\n",
         "orders/alembic/helpers.py": "",
         "orders/tools.py": "from alembic import helpers\nimport orders.missing\n",
@@ -246,3 +246,4 @@ def test_a_namespace_folder_does_not_shadow_an_installed_package(tree):
     assert {e["name"]: e["imported_by"] for e in report["external"]}["alembic"] == [
         "alembic.env", "alembic.versions.v1"]
     assert [u["name"] for u in report["unresolved"]] == ["orders.missing"]
+    assert (report["summary"]["calls"]["external"], report["summary"]["calls"]["unresolved"]) == (1, 0)

@@ -197,11 +197,6 @@ class _Resolver:
     def __init__(self, index: ModuleIndex, scopes: dict[str, _Scopes]) -> None:
         self.index = index
         self.scopes = scopes
-        self.packages: set[tuple[str, str]] = set()  # (root, dotted) of every package prefix
-        for module in index.modules.values():
-            parts = module.name.split(".")
-            for i in range(1, len(parts)):
-                self.packages.add((module.root, ".".join(parts[:i])))
         # attributes assigned from outside a module's / class's own definitions
         self.module_patches: dict[str, set[str]] = defaultdict(set)
         self.class_patches: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -222,7 +217,7 @@ class _Resolver:
         found = self.index.by_name.get((root, dotted))
         if found is not None:
             return ("module", found.id)
-        if (root, dotted) in self.packages:
+        if (root, dotted) in self.index.packages:
             return ("ns", root, dotted)
         return None
 
@@ -442,7 +437,8 @@ class _Resolver:
         if kind == "module":
             return self.module_attribute(target[1], name)
         if kind == "ns":
-            return self.module_at(target[1], f"{target[2]}.{name}") or UNRESOLVED
+            dotted = f"{target[2]}.{name}"
+            return self.module_at(target[1], dotted) or (EXTERNAL if self.index.shadowed(target[1], dotted) else UNRESOLVED)
         if kind == "def":
             key = (target[1], target[2])
             if self.kind(key) != "class":

@@ -446,8 +446,8 @@ class Names:
             return self._module_sym(t.module, binder[2])
         if kind == "from":
             fact, name = binder[2], binder[3]
-            if fact.level == 0:
-                where, _ = self.index.absolute(t.module, fact.module)
+            if fact.level == 0:  # the whole name: a namespace folder may not answer it (PEP 420)
+                where, _ = self.index.absolute(t.module, f"{fact.module}.{name}")
                 if where == "external":
                     return Ext(f"{fact.module}.{name}")
             base = self._import_module(t.module, fact.module, fact.level)

@@ -36,6 +36,7 @@ class ModuleIndex:
         self.by_path: dict[str, Module] = {}
         self.roots_of: dict[str, set[str]] = defaultdict(set)  # top name -> roots holding it
         self.shared_roots_of: dict[str, set[str]] = defaultdict(set)  # ... as a package
+        self.packages: set[tuple[str, str]] = set()  # (root, dotted) of every package prefix
         for module in modules:
             self.modules[module.id] = module
             self.by_name[(module.root, module.name)] = module
@@ -44,6 +45,21 @@ class ModuleIndex:
             self.roots_of[top].add(module.root)
             if dot or module.is_package:
                 self.shared_roots_of[top].add(module.root)
+            parts = module.name.split(".")
+            for i in range(1, len(parts)):
+                self.packages.add((module.root, ".".join(parts[:i])))
+
+    def shadowed(self, root: str, dotted: str) -> bool:
+        """Whether ``dotted`` goes to an installed package in place of a top-level
+        namespace package of ``root`` (a directory with no __init__.py: alembic's script
+        folder ``alembic/``): Python uses a namespace portion only when no regular package
+        of its name is found (PEP 420), so a name that nothing of it answers (no module at,
+        below or above ``dotted``) is taken to be the installed package's."""
+        if "." not in dotted or (root, dotted) in self.by_name or (root, dotted) in self.packages:
+            return False
+        parts = dotted.split(".")
+        return (root, parts[0]) not in self.by_name and not any(
+            (root, ".".join(parts[:n])) in self.by_name for n in range(2, len(parts)))
 
     def root_for(self, importer: Module, top: str) -> str | None:
         holding = self.roots_of.get(top, ())
@@ -69,6 +85,8 @@ class ModuleIndex:
         if not self.is_internal(importer, top):
             return "external", None
         root = self.root_for(importer, top)
+        if root is not None and self.shadowed(root, dotted):
+            return "external", None
         return "internal", None if root is None else self.by_name.get((root, dotted))
 
 
@@ -132,12 +150,10 @@ def import_targets(
             unresolved = True
         elif found not in targets:
             targets.append(found)
-    parts = stem.split(".")
-    if not targets and not fact.level and not any(lookup(".".join(parts[:n])) for n in range(1, len(parts) + 1)):
-        # A top-level namespace package (a directory with no __init__.py: alembic's script
-        # folder `alembic/`) is only used when no regular package of its name is installed
-        # (PEP 420); an import that nothing of it answers goes to the installed one.
-        return [], parts[0], False
+    if not targets and not fact.level and all(
+            index.shadowed(root, f"{stem}.{name}" if name not in ("", "*") else stem)
+            for name, _ in fact.names or (("", ""),)):
+        return [], stem.partition(".")[0], False  # an installed package, not the namespace folder
     return targets, None, unresolved
 
 
