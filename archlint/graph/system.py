@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from urllib.parse import unquote, urlsplit
@@ -31,7 +31,7 @@ from archlint.model.infrastructure import engines_of
 from archlint.model.rules import RULES
 from archlint.model.source import is_peripheral
 from archlint.model.system import (
-    FUNCTION_KINDS, Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Service, safe_address,
+    FUNCTION_KINDS, Database, DataUse, DeployUnit, Endpoint, Entrypoint, Link, Process, Service, safe_address,
 )
 
 UNKNOWN = "\x00"  # stands for a part of a template that has no value
@@ -563,9 +563,7 @@ class _Assembly:
         """(target service or ``external:host``, channel) of an HTTP / gRPC client; target
         None when the address has no value or points at the machine itself or at
         infrastructure."""
-        template = e.address if e.protocol == "grpc" and e.address else e.channel
-        resolved = substitute(template, service.environment)
-        address = parse_address(resolved)
+        resolved, address = self.client_address(service, e)
         if address is None or address.host is None or address.host in _LOOPBACK:
             return None, ""
         host = address.host
@@ -580,11 +578,16 @@ class _Assembly:
             return None, ""
         return EXTERNAL + host, channel
 
+    @staticmethod
+    def client_address(service: Service, e: Endpoint) -> tuple[str, Address | None]:
+        """An HTTP / gRPC client's address where ``service`` runs: as text, and parsed."""
+        resolved = substitute(e.address if e.protocol == "grpc" and e.address else e.channel, service.environment)
+        return resolved, parse_address(resolved)
+
     def address_unknown(self, service: Service, e: Endpoint) -> bool:
         """Whether a client's address has no value where ``service`` runs (not a loopback
         or an infrastructure host, which http_target leaves out on purpose)."""
-        template = e.address if e.protocol == "grpc" and e.address else e.channel
-        address = parse_address(substitute(template, service.environment))
+        address = self.client_address(service, e)[1]
         return address is None or address.host is None or UNKNOWN in address.host
 
     def deployed_consumers(self, service: Service) -> list[tuple[str, str, str, Location]]:
@@ -687,9 +690,8 @@ def read_code(index: ModuleIndex, facts: Mapping[str, FileFacts], units: Sequenc
     # of some packages): their facts are left out before any name is resolved.
     paths = {m.path for m in index.modules.values() if is_peripheral(m)}
     names = Names(index, {path: f for path, f in facts.items() if path not in paths})
-    entrypoints = find_entrypoints(names)
-    entrypoints = sorted(set(entrypoints) | set(wrapped_apps(units, entrypoints)) | set(deployed_handlers(units, names)),
-                         key=lambda e: (e.module, e.line, e.kind, e.name))
+    found = set(find_entrypoints(names)) | set(deployed_handlers(units, names))
+    entrypoints = sorted(found | set(wrapped_apps(units, sorted(found, key=_entry_order))), key=_entry_order)
     apps = {}
     for app, label, settings, _ in installed_apps(names):
         where, found = index.absolute(index.modules[settings], app)
@@ -717,14 +719,10 @@ def wrapped_apps(units: Sequence[DeployUnit], entrypoints: Sequence[Entrypoint])
     apps = {e.module: e for e in entrypoints if e.kind in set(APPS.values())}
     lambdas = {(e.module, e.name) for e in entrypoints if e.kind == "lambda"}
     out = []
-    for unit in units:
-        if unit.kind not in FUNCTION_KINDS:
-            continue
-        for process in unit.processes:
-            app = apps.get(process.module_id or "")
-            handler = process.command.rpartition(".")[2]
-            if app is not None and (app.module, handler) not in lambdas:
-                out.append(Entrypoint(app.module, WRAPPED_APP, process.name, app.line))
+    for process, handler in _function_handlers(units):
+        app = apps.get(process.module_id or "")
+        if app is not None and (app.module, handler) not in lambdas:
+            out.append(Entrypoint(app.module, WRAPPED_APP, process.name, app.line))
     return out
 
 
@@ -732,16 +730,24 @@ def deployed_handlers(units: Sequence[DeployUnit], names: Names) -> list[Entrypo
     """The handler functions deploy files name (``Handler: list_cart.lambda_handler``),
     whatever their signature or decorators (powertools wraps most of them)."""
     out = []
-    for unit in units:
-        if unit.kind not in FUNCTION_KINDS:
-            continue
-        for process in unit.processes:
-            handler = process.command.rpartition(".")[2]
-            t = names.table(process.module_id) if process.module_id else None
-            definition = t.functions.get(handler) if t is not None else None
-            if definition is not None and definition.kind == "function":
-                out.append(Entrypoint(process.module_id, "lambda", handler, definition.line))
+    for process, handler in _function_handlers(units):
+        t = names.table(process.module_id) if process.module_id else None
+        definition = t.functions.get(handler) if t is not None else None
+        if definition is not None and definition.kind == "function":
+            out.append(Entrypoint(process.module_id, "lambda", handler, definition.line))
     return out
+
+
+def _function_handlers(units: Sequence[DeployUnit]) -> Iterator[tuple[Process, str]]:
+    """Each process of a function platform, with the name of the handler it runs."""
+    for unit in units:
+        if unit.kind in FUNCTION_KINDS:
+            for process in unit.processes:
+                yield process, process.command.rpartition(".")[2]
+
+
+def _entry_order(e: Entrypoint) -> tuple[str, int, str, str]:
+    return e.module, e.line, e.kind, e.name
 
 
 def assemble_system(
